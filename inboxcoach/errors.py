@@ -1,0 +1,67 @@
+"""Exit codes and the exceptions that map onto them.
+
+Cron wrappers and getmail-style scripts decide what to do from the exit code alone, so every
+failure the user can act on has a stable code and a one-line message; tracebacks are for bugs.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    CONFIG = 2
+    NETWORK = 3
+    PARTIAL = 4
+
+
+class InboxcoachError(Exception):
+    """An expected failure with a message fit for the user and an exit code."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class ConfigError(InboxcoachError):
+    """The config (or a secret it points to) is wrong; the message names the key and the fix."""
+
+    exit_code = ExitCode.CONFIG
+
+    def __init__(self, key: str, problem: str, fix: str = "") -> None:
+        self.key = key
+        self.problem = problem
+        self.fix = fix
+        text = f"{key} {problem}" if key else problem
+        super().__init__(f"{text}: {fix}" if fix else text)
+
+
+class MailboxError(InboxcoachError):
+    """A mail source could not be read; worth retrying unless a subclass says otherwise."""
+
+    exit_code = ExitCode.NETWORK
+    transient = True
+
+
+class AuthError(MailboxError):
+    """The server refused the credentials; retrying would only lock the account."""
+
+    transient = False
+
+
+class TLSError(MailboxError):
+    """The server's certificate could not be verified; retrying cannot fix that."""
+
+    transient = False
+
+
+class FolderNotFound(MailboxError):
+    """A configured folder does not exist (deleted or renamed since the last run)."""
+
+    transient = False
+
+
+class StoreError(InboxcoachError):
+    """The local state file cannot be opened or is from a newer inboxcoach."""
+
+    exit_code = ExitCode.CONFIG

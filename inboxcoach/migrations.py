@@ -1,0 +1,70 @@
+"""Named, ordered schema migrations for the state file (the sqlite-utils way).
+
+Each is applied once, in order, inside a transaction, and recorded by name. Never edit one
+that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", """
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            msg_key TEXT NOT NULL UNIQUE,
+            message_id TEXT,
+            raw_sha256 TEXT NOT NULL,
+            raw_z BLOB NOT NULL,
+            raw_size INTEGER NOT NULL,
+            headers_only INTEGER NOT NULL DEFAULT 0,
+            subject TEXT NOT NULL DEFAULT '',
+            from_addr TEXT NOT NULL DEFAULT '',
+            date TEXT,
+            record TEXT NOT NULL,
+            parser_version INTEGER NOT NULL,
+            first_seen TEXT NOT NULL
+        );
+        CREATE INDEX messages_date ON messages(date);
+        CREATE TABLE locations (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            ref TEXT NOT NULL,
+            uid INTEGER NOT NULL DEFAULT 0,
+            message_rowid INTEGER NOT NULL REFERENCES messages(id),
+            flags TEXT NOT NULL DEFAULT '',
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder, uidvalidity, ref)
+        );
+        CREATE INDEX locations_message ON locations(message_rowid);
+        CREATE TABLE folders (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL DEFAULT 0,
+            last_sync TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            PRIMARY KEY (account, folder)
+        );
+        CREATE TABLE failures (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            ref TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            raw_z BLOB,
+            raw_size INTEGER NOT NULL DEFAULT 0,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (account, folder, uidvalidity, ref)
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            exit_code INTEGER,
+            summary TEXT
+        );
+    """),
+]

@@ -1,0 +1,32 @@
+"""Where inboxcoach keeps its files, so every command and every test agrees on one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_config_path, user_data_path
+
+STATE_DIR_ENV = "INBOXCOACH_STATE_DIR"
+CONFIG_ENV = "INBOXCOACH_CONFIG"
+
+
+def default_config_path() -> Path:
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env).expanduser() if env else user_config_path("inboxcoach") / "config.toml"
+
+
+def default_state_dir() -> Path:
+    return user_data_path("inboxcoach")
+
+
+def env_state_dir() -> Path | None:
+    """The environment wins over the config so tests and one-off runs can never touch real state."""
+    env = os.environ.get(STATE_DIR_ENV)
+    return Path(env).expanduser() if env else None
+
+
+def private_dir(path: Path) -> Path:
+    """Create a directory only the owner can read: it holds mail."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

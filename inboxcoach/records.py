@@ -1,0 +1,118 @@
+"""Plain, immutable data records passed between pipeline stages.
+
+Stages exchange these and nothing else, so a stage can be tested with hand-made records and
+later stages never depend on how an earlier one got its data (IMAP, Maildir, a parser library).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True)
+class Attachment:
+    # The name is kept for display only; it is mail content and never becomes a path.
+    name: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class FolderInfo:
+    name: str
+    flags: tuple[str, ...] = ()
+    special_use: str | None = None  # "sent", "drafts", "all", "junk", "trash", "archive"
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What a source reports when a folder is opened (UIDVALIDITY 0 for local sources)."""
+
+    name: str
+    uidvalidity: int
+    exists: int
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """Where one message lives in a folder: an IMAP UID, or a local key."""
+
+    ref: str
+    uid: int = 0
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    account: str
+    folder: str
+    ref: MessageRef
+    raw: bytes
+    flags: tuple[str, ...] = ()
+    internaldate: datetime | None = None
+    headers_only: bool = False  # larger than the size cap: only the header was fetched
+
+
+@dataclass(frozen=True)
+class Email:
+    """A parsed message: everything later stages need, without the parser's objects."""
+
+    key: str  # store key: Message-ID without brackets, or sha256:<hex> of the raw bytes
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    from_: Address | None
+    reply_to: tuple[Address, ...]
+    sender: Address | None
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    subject: str
+    date: datetime | None
+    date_source: str  # "header", "internaldate" or "none"
+    text: str  # readable text of the whole message (HTML converted when there is no text part)
+    new_text: str  # text minus quoted earlier messages
+    html_only: bool
+    auto_headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+    defects: tuple[str, ...] = ()
+    size: int = 0
+    headers_only: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_json_default, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Email:
+        data: dict[str, Any] = json.loads(text)
+        data["from_"] = _address(data["from_"])
+        data["sender"] = _address(data["sender"])
+        for name in ("reply_to", "to", "cc"):
+            data[name] = tuple(_address(a) for a in data[name])
+        data["references"] = tuple(data["references"])
+        data["attachments"] = tuple(Attachment(**a) for a in data["attachments"])
+        data["defects"] = tuple(data["defects"])
+        data["date"] = datetime.fromisoformat(data["date"]) if data["date"] else None
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _address(data: dict[str, str] | None) -> Address | None:
+    return Address(**data) if data else None
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")

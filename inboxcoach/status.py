@@ -1,0 +1,29 @@
+"""``inboxcoach status``: what the store holds per account and folder, and what went wrong."""
+
+from __future__ import annotations
+
+from inboxcoach.store import Store
+
+
+def status_lines(store: Store, show_failures: bool = False) -> list[str]:
+    rows = store.folder_statuses()
+    lines = [f"state file: {store.path}", f"messages stored: {store.message_count()}"]
+    last = store.last_run("fetch")
+    if last:
+        started, finished, code = last
+        lines.append(f"last fetch: {started}" + (f", exit code {code}" if finished else
+                                                 ", did not finish"))
+    if not rows:
+        lines.append("no folder synced yet: run 'inboxcoach fetch'")
+    for r in rows:
+        sync = r.last_sync or "never"
+        line = f"{r.account} / {r.folder}: {r.messages} message(s), last sync {sync}"
+        if r.failures:
+            line += f", {r.failures} unreadable"
+        if r.last_error:
+            line += f"\n    error at {r.last_error_at}: {r.last_error}"
+        lines.append(line)
+    if show_failures:
+        lines.extend(f"unreadable: {a} / {f} / {ref}: {reason} ({when})"
+                     for a, f, ref, reason, when in store.failures())
+    return lines

@@ -1,0 +1,274 @@
+"""The local state: one SQLite file (WAL) holding messages, where they live, and sync checkpoints.
+
+Messages are keyed by Message-ID (or a hash of the bytes), so the same mail seen in two folders,
+after a UIDVALIDITY reset or after a crash is stored once. A batch of messages and the folder's
+checkpoint are written in the same transaction: a run killed at any point leaves either the
+whole batch with its checkpoint or neither, and the next run picks up exactly there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from inboxcoach.errors import StoreError
+from inboxcoach.migrations import MIGRATIONS
+from inboxcoach.parse import PARSER_VERSION
+from inboxcoach.paths import private_dir
+from inboxcoach.records import Email, RawMessage
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    uidvalidity: int
+    last_uid: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    raw: RawMessage
+    reason: str
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    stored: int  # new messages
+    duplicates: int  # already stored under another folder or run
+    failed: int
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    account: str
+    folder: str
+    messages: int
+    failures: int
+    last_sync: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        private_dir(path.parent)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the state file {path}: {exc}") from None
+        store = cls(conn, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        with self.transaction() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, "
+                      "applied_at TEXT)")
+        done = {r[0] for r in self.conn.execute("SELECT name FROM migrations")}
+        known = {name for name, _ in MIGRATIONS}
+        if done - known:
+            raise StoreError(
+                f"the state file {self.path} was written by a newer inboxcoach "
+                f"(migration {sorted(done - known)[-1]}); upgrade inboxcoach"
+            )
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction() as c:
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        c.execute(statement)
+                c.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
+            applied.append(name)
+        return applied
+
+    # -- sync state -------------------------------------------------------------------------
+    def checkpoint(self, account: str, folder: str) -> Checkpoint | None:
+        row = self.conn.execute(
+            "SELECT uidvalidity, last_uid FROM folders WHERE account=? AND folder=?",
+            (account, folder),
+        ).fetchone()
+        return Checkpoint(*row) if row else None
+
+    def start_folder(self, account: str, folder: str, uidvalidity: int) -> Checkpoint:
+        """The checkpoint to resume from; a new UIDVALIDITY starts the folder over at UID 0."""
+        current = self.checkpoint(account, folder)
+        if current and current.uidvalidity == uidvalidity:
+            return current
+        with self.transaction() as c:
+            # Old UIDs mean nothing under a new UIDVALIDITY; the messages themselves stay stored.
+            c.execute("DELETE FROM locations WHERE account=? AND folder=? AND uidvalidity!=?",
+                      (account, folder, uidvalidity))
+            c.execute(
+                "INSERT INTO folders(account, folder, uidvalidity, last_uid) VALUES (?,?,?,0) "
+                "ON CONFLICT(account, folder) DO UPDATE SET uidvalidity=excluded.uidvalidity, "
+                "last_uid=0",
+                (account, folder, uidvalidity),
+            )
+        return Checkpoint(uidvalidity, 0)
+
+    def known_refs(self, account: str, folder: str, uidvalidity: int) -> set[str]:
+        args = (account, folder, uidvalidity)
+        where = "WHERE account=? AND folder=? AND uidvalidity=?"
+        refs = {r[0] for r in self.conn.execute(f"SELECT ref FROM locations {where}", args)}  # noqa: S608
+        refs.update(r[0] for r in self.conn.execute(f"SELECT ref FROM failures {where}", args))  # noqa: S608
+        return refs
+
+    def commit_batch(
+        self, account: str, folder: str, uidvalidity: int,
+        parsed: Iterable[tuple[RawMessage, Email]], failures: Iterable[Failure], last_uid: int,
+    ) -> BatchResult:
+        """Store a batch and move the folder's checkpoint, all or nothing."""
+        stored = dupes = failed = 0
+        stamp = now()
+        with self.transaction() as c:
+            for raw, mail in parsed:
+                message_id, new = self._insert_message(c, raw, mail, stamp)
+                stored += new
+                dupes += not new
+                c.execute(
+                    "INSERT OR IGNORE INTO locations VALUES (?,?,?,?,?,?,?,?)",
+                    (account, folder, uidvalidity, raw.ref.ref, raw.ref.uid, message_id,
+                     " ".join(raw.flags), stamp),
+                )
+            for f in failures:
+                failed += 1
+                c.execute(
+                    "INSERT OR IGNORE INTO failures(account, folder, uidvalidity, ref, reason, "
+                    "raw_z, raw_size, recorded_at) VALUES (?,?,?,?,?,?,?,?)",
+                    (account, folder, uidvalidity, f.raw.ref.ref, f.reason,
+                     zlib.compress(f.raw.raw), len(f.raw.raw), stamp),
+                )
+            c.execute(
+                "UPDATE folders SET last_uid=max(last_uid, ?), last_sync=? "
+                "WHERE account=? AND folder=? AND uidvalidity=?",
+                (last_uid, stamp, account, folder, uidvalidity),
+            )
+        return BatchResult(stored, dupes, failed)
+
+    @staticmethod
+    def _insert_message(
+        c: sqlite3.Connection, raw: RawMessage, mail: Email, stamp: str
+    ) -> tuple[int, bool]:
+        row = c.execute("SELECT id FROM messages WHERE msg_key=?", (mail.key,)).fetchone()
+        if row:
+            return row[0], False
+        cur = c.execute(
+            "INSERT INTO messages(msg_key, message_id, raw_sha256, raw_z, raw_size, headers_only, "
+            "subject, from_addr, date, record, parser_version, first_seen) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (mail.key, mail.message_id, hashlib.sha256(raw.raw).hexdigest(),
+             zlib.compress(raw.raw), len(raw.raw), int(raw.headers_only), mail.subject,
+             mail.from_.email if mail.from_ else "",
+             mail.date.astimezone(UTC).isoformat() if mail.date else None,
+             mail.to_json(), PARSER_VERSION, stamp),
+        )
+        return int(cur.lastrowid or 0), True
+
+    def mark_synced(self, account: str, folder: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE folders SET last_sync=?, last_error=NULL, last_error_at=NULL "
+                "WHERE account=? AND folder=?", (now(), account, folder),
+            )
+
+    def record_error(self, account: str, folder: str, error: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO folders(account, folder, uidvalidity, last_error, last_error_at) "
+                "VALUES (?,?,0,?,?) ON CONFLICT(account, folder) DO UPDATE SET "
+                "last_error=excluded.last_error, last_error_at=excluded.last_error_at",
+                (account, folder, error, now()),
+            )
+
+    # -- reading ----------------------------------------------------------------------------
+    def folder_statuses(self) -> list[FolderStatus]:
+        rows = self.conn.execute("""
+            SELECT f.account, f.folder,
+                   (SELECT count(DISTINCT l.message_rowid) FROM locations l
+                     WHERE l.account=f.account AND l.folder=f.folder),
+                   (SELECT count(*) FROM failures x
+                     WHERE x.account=f.account AND x.folder=f.folder),
+                   f.last_sync, f.last_error, f.last_error_at
+            FROM folders f ORDER BY f.account, f.folder
+        """).fetchall()
+        return [FolderStatus(*r) for r in rows]
+
+    def failures(self, account: str | None = None) -> list[tuple[str, str, str, str, str]]:
+        sql = "SELECT account, folder, ref, reason, recorded_at FROM failures"
+        args: tuple = ()
+        if account:
+            sql, args = sql + " WHERE account=?", (account,)
+        return self.conn.execute(sql + " ORDER BY id", args).fetchall()
+
+    def message_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM messages").fetchone()[0])
+
+    def emails(self) -> Iterator[Email]:
+        for (record,) in self.conn.execute("SELECT record FROM messages ORDER BY date, id"):
+            yield Email.from_json(record)
+
+    def raw_bytes(self, key: str) -> bytes | None:
+        row = self.conn.execute("SELECT raw_z FROM messages WHERE msg_key=?", (key,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    # -- runs ---------------------------------------------------------------------------------
+    def start_run(self, command: str) -> int:
+        with self.transaction() as c:
+            cur = c.execute("INSERT INTO runs(command, started_at) VALUES (?, ?)", (command, now()))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, exit_code: int, summary: dict) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE runs SET finished_at=?, exit_code=?, summary=? WHERE id=?",
+                (now(), exit_code, json.dumps(summary), run_id),
+            )
+
+    def last_run(self, command: str) -> tuple[str, str | None, int | None] | None:
+        return self.conn.execute(
+            "SELECT started_at, finished_at, exit_code FROM runs WHERE command=? "
+            "ORDER BY id DESC LIMIT 1", (command,),
+        ).fetchone()

@@ -1,0 +1,85 @@
+"""Readable text from mail bodies: HTML to text, quoted history apart from the new text,
+and header values made safe to print or copy into a new header."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from email.header import decode_header, make_header
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from mailparser_reply import EmailReplyParser
+
+REPLY_LANGUAGES = ["en", "de", "fr", "es", "nl"]
+BLOCK_TAGS = ["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+              "article", "header", "footer", "ul", "ol", "pre", "hr"]
+QUOTE_SELECTORS = ["blockquote", "div.gmail_quote", "div.yahoo_quoted", "#divRplyFwdMsg",
+                   "div#appendonsend", "div.moz-cite-prefix"]
+MAX_HEADER_TEXT = 998  # RFC 5322 line limit: nothing longer is useful in a subject or a name
+_reply_parser = EmailReplyParser(languages=REPLY_LANGUAGES)
+_blank_runs = re.compile(r"\n{3,}")
+_spaces = re.compile(r"[ \t\u00a0]+")
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML body, with blocks on their own lines and quotes marked "> "."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "head", "title", "noscript", "template"]):
+        tag.decompose()
+    for selector in QUOTE_SELECTORS:
+        for quote in soup.select(selector):
+            quote.replace_with("\n" + _quoted(quote.get_text("\n")) + "\n")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    return tidy(soup.get_text())
+
+
+def _quoted(text: str) -> str:
+    return "\n".join("> " + line.strip() for line in text.splitlines() if line.strip())
+
+
+def tidy(text: str) -> str:
+    """Collapse runs of spaces and blank lines that HTML and templates leave behind."""
+    lines = [_spaces.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return _blank_runs.sub("\n\n", "\n".join(lines)).strip()
+
+
+def split_reply(text: str) -> str:
+    """The new part of a message: the text above quoted history and forwarded blocks."""
+    if not text.strip():
+        return ""
+    try:
+        latest = _reply_parser.read(text).latest_reply
+    except Exception:  # a third-party heuristic must never cost us the message
+        return text
+    return (latest or "").strip() or text
+
+
+def decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded words that a parser left in place (display names, mostly)."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (ValueError, LookupError, UnicodeError, AssertionError):
+        return value
+
+
+def clean_header_text(value: object, limit: int = MAX_HEADER_TEXT) -> str:
+    """One safe line: no CR/LF, no other line breaks ``str.splitlines`` knows, no controls.
+
+    Mail content decodes to anything, including "Hi\\r\\nBcc: x"; whatever later copies this
+    into a generated header or prints it on a terminal must not see a line break or an escape.
+    """
+    text = value if isinstance(value, str) else str(value or "")
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        out.append(" " if cat in ("Cc", "Zl", "Zp") or ch in "\x1c\x1d\x1e\x85" else ch)
+    return " ".join("".join(out).split())[:limit]
