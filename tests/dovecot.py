@@ -128,7 +128,8 @@ namespace inbox {{
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("dovecot exited: " + self.proc.stderr.read().decode() + self.log())
+                err = self.proc.stderr.read().decode()
+                raise RuntimeError(f"dovecot exited: {err}{self.log()}")
             try:
                 socket.create_connection(("127.0.0.1", self.imaps_port), timeout=0.2).close()
                 return self

@@ -56,7 +56,7 @@ def test_uidvalidity_reset_stores_nothing_twice(dovecot, config_file):
         old = store.checkpoint("test", "Jobs")
 
     dovecot.delete_folder("Jobs")
-    dovecot.append("Jobs", messages + [make_message(6)])
+    dovecot.append("Jobs", [*messages, make_message(6)])
     report, count = fetch(cfg)
     assert (report.total("stored"), report.total("duplicates"), count) == (1, 6, 7)
     with Store.open(settings.db_path) as store:
@@ -131,7 +131,7 @@ def test_starttls(dovecot, config_file):
 
 
 def test_folder_names_with_spaces_and_non_ascii(dovecot, config_file):
-    folders = ["Job Search/Bewerbungen – Absagen", "[Archive]/All Mail", "Candidatures reçues"]
+    folders = ["Job Search/Bewerbungen \u2013 Absagen", "[Archive]/All Mail", "Candidatures reçues"]
     for n, folder in enumerate(folders):
         dovecot.append(folder, [make_message(10 * n + i) for i in range(2)])
     report, count = fetch(config_file([dovecot.account(folders=folders)]))

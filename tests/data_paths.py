@@ -1,0 +1,3 @@
+from pathlib import Path
+
+TRICKY = Path(__file__).parent / "data" / "tricky"
