@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 from inboxcoach.config import AccountConfig, FetchSettings, Settings
 from inboxcoach.errors import ConfigError, ExitCode, FolderNotFound, MailboxError
 from inboxcoach.mailbox import Mailbox
-from inboxcoach.parse import ParseError, parse_raw
+from inboxcoach.parse import BatchParser
 from inboxcoach.progress import NoProgress
 from inboxcoach.records import Email, RawMessage
 from inboxcoach.sources import Opener, mailbox_opener
@@ -95,24 +95,26 @@ def fetch_all(
 ) -> FetchReport:
     started = time.monotonic()
     reports = []
-    for account in settings.accounts:
-        if should_stop():
-            break
-        try:
-            opener = mailbox_opener(account, settings)
-        except ConfigError as exc:
-            log.error("%s: %s", account.name, exc)
-            reports.append(AccountReport(account.name, error=str(exc), error_code=exc.exit_code))
-            continue
-        reports.append(fetch_account(account, opener, store, settings.fetch,
-                                     progress or NoProgress(), should_stop))
+    with BatchParser() as parser:
+        for account in settings.accounts:
+            if should_stop():
+                break
+            try:
+                opener = mailbox_opener(account, settings)
+            except ConfigError as exc:
+                log.error("%s: %s", account.name, exc)
+                reports.append(AccountReport(account.name, error=str(exc),
+                                             error_code=exc.exit_code))
+                continue
+            reports.append(fetch_account(account, opener, store, settings.fetch,
+                                         progress or NoProgress(), should_stop, parser=parser))
     return FetchReport(reports, time.monotonic() - started)
 
 
 def fetch_account(
     account: AccountConfig, opener: Opener, store: Store, opts: FetchSettings,
     progress: Progress, should_stop: Callable[[], bool] = lambda: False,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = time.sleep, parser: BatchParser | None = None,
 ) -> AccountReport:
     folders = {f: FolderReport(account.name, f) for f in account.folders}
     report = AccountReport(account.name, list(folders.values()))
@@ -124,7 +126,7 @@ def fetch_account(
                     if folder in done or should_stop():
                         continue
                     _sync_or_record(mailbox, store, account, folders[folder], opts, progress,
-                                    should_stop)
+                                    should_stop, parser or BatchParser(workers=1))
                     done.add(folder)
             return report
         except MailboxError as exc:
@@ -144,10 +146,11 @@ def fetch_account(
 def _sync_or_record(
     mailbox: Mailbox, store: Store, account: AccountConfig, report: FolderReport,
     opts: FetchSettings, progress: Progress, should_stop: Callable[[], bool],
+    parser: BatchParser,
 ) -> None:
     """Sync one folder; a missing folder is recorded against it and the others go on."""
     try:
-        sync_folder(mailbox, store, report, account.since, opts, progress, should_stop)
+        sync_folder(mailbox, store, report, account.since, opts, progress, should_stop, parser)
     except FolderNotFound as exc:
         log.error("%s/%s: %s", account.name, report.folder, exc)
         store.record_error(account.name, report.folder, str(exc))
@@ -157,6 +160,7 @@ def _sync_or_record(
 def sync_folder(
     mailbox: Mailbox, store: Store, report: FolderReport, since: date | None,
     opts: FetchSettings, progress: Progress, should_stop: Callable[[], bool] = lambda: False,
+    parser: BatchParser | None = None,
 ) -> FolderReport:
     """Bring one folder up to date, adding what was done to ``report`` (kept across retries)."""
     account, folder = report.account, report.folder
@@ -165,8 +169,9 @@ def sync_folder(
     known = store.known_refs(account, folder, state.uidvalidity)
     todo = [r for r in mailbox.list_new(checkpoint.last_uid, since) if r.ref not in known]
     progress.grow(len(todo))
+    parser = parser or BatchParser(workers=1)
     for batch in chunked(todo, opts.batch_size):
-        parsed, failures = parse_batch(mailbox.fetch(batch, opts.max_message_bytes))
+        parsed, failures = split_results(parser.parse(mailbox.fetch(batch, opts.max_message_bytes)))
         result = store.commit_batch(account, folder, state.uidvalidity, parsed, failures,
                                     last_uid=max(r.uid for r in batch))
         report.stored += result.stored
@@ -179,15 +184,17 @@ def sync_folder(
     return report
 
 
-def parse_batch(raws: Iterable[RawMessage]) -> tuple[list[tuple[RawMessage, Email]], list[Failure]]:
+def split_results(
+    results: Iterable[tuple[RawMessage, Email | str]],
+) -> tuple[list[tuple[RawMessage, Email]], list[Failure]]:
     parsed, failures = [], []
-    for raw in raws:
-        try:
-            parsed.append((raw, parse_raw(raw)))
-        except ParseError as exc:
+    for raw, result in results:
+        if isinstance(result, str):
             log.warning("%s/%s %s: unreadable, recorded: %s", raw.account, raw.folder,
-                        raw.ref.ref, exc.reason)
-            failures.append(Failure(raw, exc.reason))
+                        raw.ref.ref, result)
+            failures.append(Failure(raw, result))
+        else:
+            parsed.append((raw, result))
     return parsed, failures
 
 

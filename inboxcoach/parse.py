@@ -10,10 +10,14 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +29,7 @@ from inboxcoach.text import clean_header_text, decode_words, html_to_text, split
 
 PARSER_VERSION = 1
 PARSE_SECONDS = 20
+POOL_MIN_BATCH = 64  # below this, starting worker processes costs more than it saves
 MAX_TEXT_CHARS = 200_000
 AUTO_HEADERS = (
     "auto-submitted", "precedence", "list-id", "list-unsubscribe", "list-unsubscribe-post",
@@ -64,26 +69,79 @@ def parse_raw(raw: RawMessage, seconds: float = PARSE_SECONDS) -> Email:
         raise ParseError(f"{type(exc).__name__}: {clean_header_text(exc, 300)}") from None
 
 
+def parse_or_reason(raw: RawMessage) -> Email | str:
+    """The record, or the reason it could not be made (a plain value, cheap to send between
+    processes)."""
+    try:
+        return parse_raw(raw)
+    except ParseError as exc:
+        return exc.reason
+
+
+class BatchParser:
+    """Parses batches in worker processes when there are many messages and several cores.
+
+    Parsing (mail-parser, the stdlib MIME parser, quote detection) is pure CPU work and dominates
+    a first fetch; the workers only ever see raw bytes and return records, never the store.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> BatchParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def parse(self, raws: Iterable[RawMessage]) -> list[tuple[RawMessage, Email | str]]:
+        items = list(raws)
+        if self.workers > 1 and len(items) >= POOL_MIN_BATCH:
+            try:
+                pool = self._pool or self._start()
+                return list(zip(items, pool.map(parse_or_reason, items, chunksize=8),
+                                strict=True))
+            except BrokenProcessPool:
+                logging.getLogger(__name__).warning("parser workers died; parsing in-process")
+                self.close()
+                self.workers = 1
+        return [(raw, parse_or_reason(raw)) for raw in items]
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent holds an SQLite connection and threads (progress bar).
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._pool
+
+
 def message_key(message_id: str | None, raw: bytes) -> str:
     """Stable identity: the Message-ID, or a hash of the bytes when there is none."""
     return message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 def _record(mail: Any, raw: RawMessage) -> Email:
+    # mail-parser rebuilds its header dict on every access: read it once.
+    headers = {k.lower(): v if isinstance(v, str) else str(v) for k, v in mail.headers.items()}
     message_id = _first_id(mail.message_id)
     plain = "\n".join(mail.text_plain)
     html = "\n".join(mail.text_html)
     text = tidy(plain) if plain.strip() else (html_to_text(html) if html.strip() else "")
     text = text[:MAX_TEXT_CHARS]
-    date, date_source = _date(mail, raw)
+    date, date_source = _date(headers.get("date", ""), raw)
     return Email(
         key=message_key(message_id, raw.raw),
         message_id=message_id,
-        in_reply_to=_first_id(_header(mail, "in-reply-to")),
-        references=tuple(_msgid.findall(_header(mail, "references")))[-50:],
+        in_reply_to=_first_id(headers.get("in-reply-to")),
+        references=tuple(_msgid.findall(headers.get("references", "")))[-50:],
         from_=_first(_addresses(mail.from_)),
         reply_to=_addresses(mail.reply_to),
-        sender=_first(_addresses(email.utils.getaddresses([_header(mail, "sender")]))),
+        sender=_first(_addresses(email.utils.getaddresses([headers.get("sender", "")]))),
         to=_addresses(mail.to),
         cc=_addresses(mail.cc),
         subject=clean_header_text(mail.subject),
@@ -92,28 +150,14 @@ def _record(mail: Any, raw: RawMessage) -> Email:
         text=text,
         new_text=split_reply(text),
         html_only=not plain.strip() and bool(html.strip()),
-        auto_headers=_auto_headers(mail),
+        auto_headers={
+            name: clean_header_text(headers[name], 500) for name in AUTO_HEADERS if name in headers
+        },
         attachments=tuple(_attachment(a) for a in mail.attachments),
         defects=tuple(sorted(mail.defects_categories)),
         size=raw.ref.size or len(raw.raw),
         headers_only=raw.headers_only,
     )
-
-
-def _header(mail: Any, name: str) -> str:
-    for key, value in mail.headers.items():
-        if key.lower() == name:
-            return value if isinstance(value, str) else str(value)
-    return ""
-
-
-def _auto_headers(mail: Any) -> dict[str, str]:
-    found = {}
-    for key, value in mail.headers.items():
-        lower = key.lower()
-        if lower in AUTO_HEADERS and lower not in found:
-            found[lower] = clean_header_text(value if isinstance(value, str) else str(value), 500)
-    return found
 
 
 def _first_id(value: str | None) -> str | None:
@@ -139,8 +183,7 @@ def _first(addresses: tuple[Address, ...]) -> Address | None:
     return addresses[0] if addresses else None
 
 
-def _date(mail: Any, raw: RawMessage) -> tuple[datetime | None, str]:
-    header = _header(mail, "date")
+def _date(header: str, raw: RawMessage) -> tuple[datetime | None, str]:
     try:
         parsed = email.utils.parsedate_to_datetime(header) if header else None
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -33,12 +33,13 @@ def free_port() -> int:
 
 
 class Dovecot:
-    def __init__(self, special_use: bool = True) -> None:
+    def __init__(self, special_use: bool = True, oauth2_url: str | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="inboxcoach-dovecot-"))
         self.root.chmod(0o755)  # auth runs as the dovecot user and must reach the passwd file
         self.imaps_port = free_port()
         self.imap_port = free_port()
         self.special_use = special_use
+        self.oauth2_url = oauth2_url  # token introspection endpoint, for XOAUTH2 logins
         self.proc: subprocess.Popen | None = None
         self.ca = trustme.CA()
         self.ca_file = self.root / "ca.pem"
@@ -78,7 +79,8 @@ ssl = yes
 ssl_cert = <{self.root}/cert.pem
 ssl_key = <{self.root}/key.pem
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.oauth2_url else ""}
+{self._oauth2_passdb()}
 log_path = {self.root}/dovecot.log
 default_internal_user = {internal}
 default_login_user = {login}
@@ -118,6 +120,17 @@ namespace inbox {{
         if os.geteuid() == 0:
             for d in ("mail", "home"):
                 shutil.chown(self.root / d, mail_user, mail_group)
+
+    def _oauth2_passdb(self) -> str:
+        if not self.oauth2_url:
+            return ""
+        conf = self.root / "oauth2.conf.ext"
+        conf.write_text(
+            f"introspection_mode = post\nintrospection_url = {self.oauth2_url}\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+        )
+        conf.chmod(0o644)
+        return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {conf}\n}}"
 
     # -- process ------------------------------------------------------------------------------
     def start(self) -> Dovecot:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +140,9 @@ def test_state_dir_from_config_when_no_environment(tmp_path, monkeypatch):
     cfg.write_text('state_dir = "st"\n[[accounts]]\nhost = "h"\nusername = "u"\n'
                    'password_env = "X"\n')
     assert load_config(cfg).state_dir == tmp_path / "st"
+
+
+def test_the_example_config_is_valid():
+    example = Path(__file__).parent.parent / "config.example.toml"
+    settings = parse_config(tomllib.loads(example.read_text("utf-8")), example)
+    assert settings.accounts[0].secret.source == "command"

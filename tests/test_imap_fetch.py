@@ -180,3 +180,49 @@ def test_check_lists_folders_and_special_use_without_changes(dovecot, config_fil
     assert "sent folder: Sent" in out and "drafts folder: Drafts" in out
     assert "scan INBOX: 1 message(s)" in out
     assert dovecot.flags() == before
+
+
+def test_oauth2_token_command_logs_in_with_xoauth2(tmp_path, config_file):
+    """Gmail and Microsoft 365 need XOAUTH2: the token comes from a command, Dovecot checks it
+    against a local token-introspection endpoint."""
+    import json
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from urllib.parse import parse_qs
+
+    from tests.dovecot import USER, Dovecot
+
+    token = "ya29.test-token-abc"
+    seen = []
+
+    class Introspect(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            given = parse_qs(body).get("token", [""])[0] or self.headers.get(
+                "Authorization", "").removeprefix("Bearer ")
+            seen.append(given)
+            answer = {"active": given == token, "username": USER}
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    http = HTTPServer(("127.0.0.1", 0), Introspect)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    server = Dovecot(oauth2_url=f"http://127.0.0.1:{http.server_port}/introspect").start()
+    try:
+        server.append("INBOX", [make_message(1)])
+        account = server.account()
+        del account["password_env"]
+        account["oauth2_token_command"] = [sys.executable, "-c", f"print({token!r})"]
+        report, count = fetch(config_file([account]))
+        assert count == 1 and int(report.exit_code) == 0 and token in seen
+    finally:
+        server.cleanup()
+        http.shutdown()

@@ -141,3 +141,17 @@ def test_clean_header_text_leaves_one_safe_line(evil):
 
 def test_clean_header_text_limits_length():
     assert len(clean_header_text("x" * 100_000)) == 998
+
+
+def test_batch_parser_in_worker_processes_matches_in_process():
+    from inboxcoach.parse import BatchParser
+
+    raws = [RawMessage("a", "f", MessageRef(str(i), i), make_message(i)) for i in range(70)]
+    raws.append(RawMessage("a", "f", MessageRef("bad", 99),
+                           (TRICKY / "parser-crash-inner-boundary.eml").read_bytes()))
+    with BatchParser(workers=2) as pool:
+        parallel = pool.parse(raws)
+        assert pool._pool is not None  # really ran in workers
+    serial = BatchParser(workers=1).parse(raws)
+    assert parallel == serial
+    assert isinstance(parallel[-1][1], str) and "AttributeError" in parallel[-1][1]

@@ -1,0 +1,83 @@
+"""Shared pieces of the benchmarks: a seeded loopback Dovecot and child-process measurements."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.dovecot import USER, Dovecot  # noqa: E402
+
+SUBJECTS = ["Your application to {c}", "Thank you for applying - {c}", "Interview invitation",
+            "Update on your application", "New jobs for you", "Re: {c} role"]
+
+
+def sample_message(i: int) -> bytes:
+    """A job-search-like message of a few KB with text and HTML parts."""
+    company = f"Company{i % 97}"
+    msg = EmailMessage()
+    msg["From"] = f"Recruiter {i % 13} <talent{i % 13}@{company.lower()}.example>"
+    msg["To"] = "applicant@example.org"
+    msg["Subject"] = SUBJECTS[i % len(SUBJECTS)].format(c=company)
+    msg["Date"] = format_datetime(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=7 * i))
+    msg["Message-ID"] = f"<bench-{i}@{company.lower()}.example>"
+    text = (f"Hello,\n\nthank you for your interest in {company}. " * 6 + "\n\n") * 4
+    msg.set_content(text + f"Reference {i}\n")
+    msg.add_alternative(f"<html><body><p>{text}</p></body></html>", subtype="html")
+    return msg.as_bytes()
+
+
+def seeded_dovecot(count: int) -> Dovecot:
+    """Dovecot with ``count`` messages written as Maildir files before start (APPEND is slow)."""
+    server = Dovecot()
+    inbox = server.root / "mail" / USER
+    for sub in ("cur", "new", "tmp"):
+        (inbox / sub).mkdir(parents=True, exist_ok=True)
+    stamp = int(time.time())
+    for i in range(count):
+        (inbox / "new" / f"{stamp}.M{i}P1.bench").write_bytes(sample_message(i))
+    if os.geteuid() == 0:
+        for path in [inbox.parent, inbox, *inbox.rglob("*")]:
+            shutil.chown(path, "nobody", "nogroup")
+    return server.start()
+
+
+def add_messages(server: Dovecot, start: int, count: int) -> None:
+    inbox = server.root / "mail" / USER / "new"
+    stamp = int(time.time())
+    for i in range(start, start + count):
+        path = inbox / f"{stamp}.M{i}P2.bench"
+        path.write_bytes(sample_message(i))
+        if os.geteuid() == 0:
+            shutil.chown(path, "nobody", "nogroup")
+
+
+def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Run a command; return wall seconds, its peak RSS in MB, and its exit code."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, proc.returncode
+
+
+def write_config(path: Path, server: Dovecot, batch_size: int = 100) -> Path:
+    path.write_text(
+        "[fetch]\n"
+        f"batch_size = {batch_size}\n\n"
+        "[[accounts]]\n"
+        'name = "bench"\nhost = "127.0.0.1"\n'
+        f'port = {server.imaps_port}\nca_file = "{server.ca_file}"\n'
+        f'username = "{USER}"\npassword_env = "INBOXCOACH_BENCH_PW"\n'
+    )
+    return path
