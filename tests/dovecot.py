@@ -130,7 +130,8 @@ namespace inbox {{
             "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
         )
         conf.chmod(0o644)
-        return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {conf}\n}}"
+        return ("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {conf}\n}}")
 
     # -- process ------------------------------------------------------------------------------
     def start(self) -> Dovecot:
