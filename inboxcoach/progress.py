@@ -36,5 +36,5 @@ def progress_bar(label: str, enabled: bool | None = None) -> Iterator[TqdmProgre
     if not enabled:
         yield NoProgress()
         return
-    with tqdm(total=0, desc=label, unit="msg", file=sys.stderr, leave=False) as bar:
+    with tqdm(total=None, desc=label, unit="msg", file=sys.stderr, leave=False) as bar:
         yield TqdmProgress(bar)

@@ -226,3 +226,26 @@ def test_oauth2_token_command_logs_in_with_xoauth2(tmp_path, config_file):
     finally:
         server.cleanup()
         http.shutdown()
+
+
+def test_protocol_log_with_vv_redacts_the_password(dovecot, config_file, capsys):
+    dovecot.append("INBOX", [make_message(1)])
+    assert main(["fetch", "-vv", "--config", str(config_file([dovecot.account()]))]) == 0
+    err = capsys.readouterr().err
+    assert "LOGIN" in err or "login" in err  # the protocol log is really on
+    assert PASSWORD not in err
+
+
+def test_check_finds_sent_and_drafts_by_name_without_special_use(config_file, capsys):
+    from tests.dovecot import Dovecot, dovecot_available
+
+    if not dovecot_available():
+        pytest.skip("dovecot is not installed")
+    server = Dovecot(special_use=False).start()
+    try:
+        assert main(["check", "--config", str(config_file([server.account()]))]) == 0
+        out = capsys.readouterr().out
+        assert "[sent]" not in out and "[drafts]" not in out
+        assert "sent folder: Sent" in out and "drafts folder: Drafts" in out
+    finally:
+        server.cleanup()
