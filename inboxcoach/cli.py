@@ -81,7 +81,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 # -- commands ----------------------------------------------------------------------------------
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from inboxcoach.classify import classify_store
     from inboxcoach.fetch import fetch_all
+    from inboxcoach.model import Classifier
     from inboxcoach.progress import progress_bar
     from inboxcoach.store import Store
 
@@ -91,9 +93,15 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         with progress_bar("fetch", None if not args.quiet else False) as progress:
             report = fetch_all(settings, store, progress)
         code = report.exit_code
-        store.finish_run(run_id, int(code), {"summary": report.summary()})
+        summary = report.summary()
+        try:
+            summary += f", {classify_store(store, Classifier.load())} classified"
+        except InboxcoachError as exc:  # the mail is safely stored; say why it is untagged
+            log.error("classification skipped: %s", exc)
+            code = max(code, exc.exit_code)
+        store.finish_run(run_id, int(code), {"summary": summary})
     if not args.quiet or code != ExitCode.OK:
-        print(report.summary())
+        print(summary)
     return int(code)
 
 
@@ -138,10 +146,108 @@ def add_account_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--account", help="only this account (by name)")
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from inboxcoach.classify import classify_raws, read_paths
+    from inboxcoach.config import FetchSettings
+    from inboxcoach.fetch import chunked
+    from inboxcoach.model import Classifier
+    from inboxcoach.parse import BatchParser
+
+    classifier = Classifier.load(args.model)
+    raws = list(read_paths(args.paths, FetchSettings().max_message_bytes))
+    failed_any = False
+    with BatchParser() as parser:
+        for batch in chunked(raws, 500):
+            done, failed = classify_raws(classifier, batch, parser)
+            for item in done:
+                row = item.as_json()
+                print(json.dumps(row, ensure_ascii=False) if args.json else _classified_line(row))
+            for raw, reason in failed:
+                failed_any = True
+                log.warning("%s/%s: unreadable: %s", raw.folder, raw.ref.ref, reason)
+    return int(ExitCode.PARTIAL if failed_any else ExitCode.OK)
+
+
+def _classified_line(row: dict) -> str:
+    unsure = " (unsure)" if row["category_unsure"] else ""
+    kind = f"{row['sender_kind']}{' (unsure)' if row['sender_unsure'] else ''}"
+    return (f"{row['category']:<15} {row['category_confidence']:.2f}{unsure:<9} {kind:<19} "
+            f"{(row['subject'] or '(no subject)')[:60]}  [{row['source']}]")
+
+
+def add_classify_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help=".eml file, Maildir, mbox, a folder of .eml files, or - for stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per message")
+    p.add_argument("--model", type=Path, help="model folder (default: the installed model)")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from inboxcoach.evaluation import evaluate, format_evaluation, load_evaluation_set
+    from inboxcoach.model import Classifier
+
+    if not args.file.is_file():
+        raise InboxcoachError(f"{args.file} does not exist")
+    records, mails = load_evaluation_set(args.file)
+    result = evaluate(Classifier.load(args.model), records, mails)
+    if args.json:
+        print(json.dumps({task: s.as_dict() for task, s in result.model.items()}, indent=2))
+    else:
+        print(format_evaluation(result))
+    return 0
+
+
+def add_evaluate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, metavar="FILE.jsonl", help="labelled emails (DESIGN.md)")
+    p.add_argument("--json", action="store_true", help="machine-readable scores")
+    p.add_argument("--model", type=Path, help="model folder (default: the installed model)")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from inboxcoach.evaluation import evaluate, load_evaluation_set
+    from inboxcoach.model import Classifier
+    from inboxcoach.training import model_card, train
+
+    result = train(args.seeds, args.out, folds=args.folds)
+    validation = None
+    if args.validate is not None and args.validate.is_file():
+        records, mails = load_evaluation_set(args.validate)
+        validation = evaluate(Classifier.load(args.out), records, mails)
+    elif args.validate is not None:
+        log.warning("%s is not there: the model card reports cross-validation only",
+                    args.validate)
+    card = model_card(result.manifest, validation, str(args.validate))
+    (args.out / "MODEL_CARD.md").write_text(card, "utf-8")
+    print(f"model {result.manifest['version']} written to {args.out}")
+    return 0
+
+
+def add_train_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seeds", type=Path, default=Path("models/corpus/seeds"),
+                   help="folder of seed .jsonl files (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("models"),
+                   help="where the model, manifest and corpus go (default: %(default)s)")
+    p.add_argument("--folds", type=int, default=5,
+                   help="grouped cross-validation folds; 0 skips evaluation (default: 5)")
+    p.add_argument("--validate", type=Path, metavar="FILE.jsonl",
+                   help="real labelled emails to score the new model on for the model card "
+                        "(read in place, never trained on), e.g. ../shared/data/real-dev.jsonl")
+
+
 COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None] | None]] = [
     ("fetch", cmd_fetch, "store new mail from every configured account (read-only)", None),
     ("status", cmd_status, "per account and folder: messages stored, last sync, errors",
      add_status_args),
     ("check", cmd_check, "log in, list folders, show the Sent and Drafts folders; changes nothing",
      add_account_arg),
+    ("classify", cmd_classify, "tag messages in files, a Maildir, an mbox or stdin",
+     add_classify_args),
+    ("evaluate", cmd_evaluate, "score the model on labelled emails, next to a keyword baseline",
+     add_evaluate_args),
+    ("train", cmd_train, "build the corpus from seeds and train the model (source checkout)",
+     add_train_args),
 ]

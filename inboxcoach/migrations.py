@@ -68,3 +68,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
     """),
 ]
+
+MIGRATIONS.append(("0002_labels", """
+    CREATE TABLE labels (
+        message_rowid INTEGER PRIMARY KEY REFERENCES messages(id),
+        model_version TEXT NOT NULL,
+        category TEXT NOT NULL,
+        category_confidence REAL NOT NULL,
+        category_unsure INTEGER NOT NULL,
+        sender_kind TEXT NOT NULL,
+        sender_confidence REAL NOT NULL,
+        sender_unsure INTEGER NOT NULL,
+        classified_at TEXT NOT NULL
+    );
+    CREATE INDEX labels_version ON labels(model_version);
+"""))

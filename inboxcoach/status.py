@@ -13,6 +13,9 @@ def status_lines(store: Store, show_failures: bool = False) -> list[str]:
         started, finished, code = last
         lines.append(f"last fetch: {started}" + (f", exit code {code}" if finished else
                                                  ", did not finish"))
+    labels = store.label_counts()
+    if labels:
+        lines.append("tagged: " + ", ".join(f"{k} {v}" for k, v in sorted(labels.items())))
     if not rows:
         lines.append("no folder synced yet: run 'inboxcoach fetch'")
     for r in rows:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from inboxcoach.errors import StoreError
 from inboxcoach.migrations import MIGRATIONS
@@ -253,6 +254,32 @@ class Store:
     def raw_bytes(self, key: str) -> bytes | None:
         row = self.conn.execute("SELECT raw_z FROM messages WHERE msg_key=?", (key,)).fetchone()
         return zlib.decompress(row[0]) if row else None
+
+    # -- labels ---------------------------------------------------------------------------------
+    def unlabelled(self, model_version: str, limit: int) -> list[tuple[int, Email]]:
+        """Messages never classified, or classified by another model version."""
+        rows = self.conn.execute(
+            "SELECT m.id, m.record FROM messages m LEFT JOIN labels l ON l.message_rowid = m.id "
+            "WHERE l.model_version IS NULL OR l.model_version != ? ORDER BY m.id LIMIT ?",
+            (model_version, limit),
+        ).fetchall()
+        return [(rowid, Email.from_json(record)) for rowid, record in rows]
+
+    def save_labels(self, model_version: str, labels: Iterable[tuple[int, Any]]) -> int:
+        stamp, n = now(), 0
+        with self.transaction() as c:
+            for rowid, p in labels:
+                c.execute(
+                    "INSERT OR REPLACE INTO labels VALUES (?,?,?,?,?,?,?,?,?)",
+                    (rowid, model_version, p.category, p.category_confidence,
+                     int(p.category_unsure), p.sender_kind, p.sender_confidence,
+                     int(p.sender_unsure), stamp),
+                )
+                n += 1
+        return n
+
+    def label_counts(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT category, count(*) FROM labels GROUP BY category"))
 
     # -- runs ---------------------------------------------------------------------------------
     def start_run(self, command: str) -> int:

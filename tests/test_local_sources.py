@@ -100,3 +100,21 @@ def test_cli_fetch_summary_and_status(tmp_path, config_file, capsys):
     assert main(["status", "--config", str(cfg)]) == 0
     status = capsys.readouterr().out
     assert "md / Mail: 2 message(s)" in status and "last fetch:" in status
+
+
+def test_fetch_classifies_stored_mail_and_relabels_for_a_new_model(tmp_path, config_file):
+    from inboxcoach.classify import classify_store
+    from inboxcoach.model import Classifier
+
+    maildir(tmp_path / "Mail", [make_message(i) for i in range(3)])
+    cfg = config_file([{"name": "md", "kind": "maildir", "path": str(tmp_path / "Mail")}])
+    assert main(["fetch", "--config", str(cfg), "-q"]) == 0
+    settings = load_config(cfg)
+    with Store.open(settings.db_path) as store:
+        assert sum(store.label_counts().values()) == 3
+        classifier = Classifier.load()
+        assert classify_store(store, classifier) == 0  # nothing new for this model
+        classifier.manifest = {**classifier.manifest, "version": "another-model"}
+        assert classify_store(store, classifier) == 3  # a new model relabels everything
+        versions = {v for (v,) in store.conn.execute("SELECT model_version FROM labels")}
+    assert versions == {"another-model"}

@@ -1,0 +1,90 @@
+"""The classify stage: tag Email records with the model, for files on disk or the store."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inboxcoach.errors import InboxcoachError
+from inboxcoach.local import open_local
+from inboxcoach.model import Classifier, Prediction
+from inboxcoach.parse import BatchParser
+from inboxcoach.records import Email, MessageRef, RawMessage
+from inboxcoach.store import Store
+from inboxcoach.understand import human_contact
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Classified:
+    email: Email
+    prediction: Prediction
+    source: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable machine-readable shape of DESIGN.md's ``classify --json``."""
+        p, mail = self.prediction, self.email
+        contact = human_contact(mail)
+        return {
+            "source": self.source,
+            "message_id": mail.message_id,
+            "subject": mail.subject,
+            "from": mail.from_.email if mail.from_ else None,
+            "date": mail.date.isoformat() if mail.date else None,
+            "category": p.category,
+            "category_confidence": p.category_confidence,
+            "category_unsure": p.category_unsure,
+            "sender_kind": p.sender_kind,
+            "sender_confidence": p.sender_confidence,
+            "sender_unsure": p.sender_unsure,
+            "has_human_contact": contact is not None,
+            "contact": {"name": contact.name, "email": contact.email} if contact else None,
+            "company": None,
+            "role": None,
+            "contains_feedback": None,
+        }
+
+
+def read_paths(paths: Sequence[str], max_bytes: int) -> Iterator[RawMessage]:
+    """Raw messages from .eml files, Maildirs, mboxes, or ``-`` (one message on stdin)."""
+    for name in paths:
+        if name == "-":
+            data = sys.stdin.buffer.read(max_bytes + 1)
+            yield RawMessage("stdin", "-", MessageRef("stdin"), data)
+            continue
+        path = Path(name)
+        if not path.exists():
+            raise InboxcoachError(f"{path} does not exist")
+        with open_local("files", path) as box:
+            yield from box.fetch(box.list_new(0, None), max_bytes)
+
+
+def classify_raws(classifier: Classifier, raws: Sequence[RawMessage],
+                  parser: BatchParser) -> tuple[list[Classified], list[tuple[RawMessage, str]]]:
+    done, failed = [], []
+    ok: list[tuple[RawMessage, Email]] = []
+    for raw, result in parser.parse(raws):
+        if isinstance(result, str):
+            failed.append((raw, result))
+        else:
+            ok.append((raw, result))
+    preds = classifier.predict([m for _, m in ok])
+    for (raw, mail), pred in zip(ok, preds, strict=True):
+        source = raw.ref.ref if raw.ref.ref == raw.folder or raw.folder == "-" else (
+            f"{raw.folder}/{raw.ref.ref}")
+        done.append(Classified(mail, pred, source))
+    return done, failed
+
+
+def classify_store(store: Store, classifier: Classifier) -> int:
+    """Label every stored message that has no label from this model version yet."""
+    total = 0
+    while batch := store.unlabelled(classifier.version, CHUNK):
+        preds = classifier.predict([mail for _, mail in batch])
+        total += store.save_labels(classifier.version,
+                                   zip([rowid for rowid, _ in batch], preds, strict=True))
+    return total

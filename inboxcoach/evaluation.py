@@ -1,0 +1,162 @@
+"""Scoring the classifier honestly: per-class precision/recall/F1, confusion matrices, calibration
+error, and a keyword-rule baseline, so a user can see what the model adds over grep."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+from inboxcoach.corpus import load_labelled, record_to_raw
+from inboxcoach.features import NOREPLY
+from inboxcoach.parse import BatchParser
+from inboxcoach.records import Email, MessageRef, RawMessage
+
+# The kind of rules most open-source trackers use; first match wins.
+_RULES = [
+    ("offer", r"pleased to offer|offer letter|job offer|angebot|offre d.emploi|oferta de empleo|"
+              r"aanbod"),
+    ("rejection", r"unfortunately|regret to|not (?:be )?moving forward|other candidates|"
+                  r"not been successful|unsuccessful|leider|malheureusement|lamentablemente|"
+                  r"helaas|absage|decided to (?:pursue|proceed|move forward) with"),
+    ("interview", r"\binterview|schedule a (?:call|time)|your availability|vorstellungsgespr|"
+                  r"entretien|entrevista|sollicitatiegesprek"),
+    ("assessment", r"assessment|coding challenge|take[- ]home|hackerrank|codility|codesignal|"
+                   r"online test"),
+    ("acknowledgement", r"received your application|thank you for (?:applying|your application)|"
+                        r"application (?:has been )?received|eingang|bien reçu|hemos recibido|"
+                        r"ontvangen"),
+    ("job_alert", r"job alert|jobs you may|recommended jobs|new jobs|jobs for you|stellenangebote"),
+    ("outreach", r"came across your profile|your background|opportunity|reaching out"),
+]
+BASELINE_RULES = [(category, re.compile(rx, re.I)) for category, rx in _RULES]
+
+
+def baseline_category(mail: Email) -> str:
+    text = f"{mail.subject}\n{mail.new_text}"
+    return next((cat for cat, rx in BASELINE_RULES if rx.search(text)), "other")
+
+
+def baseline_sender_kind(mail: Email) -> str:
+    address = mail.from_.email if mail.from_ else ""
+    automated = NOREPLY.search(address) or "list-unsubscribe" in mail.auto_headers
+    return "automated" if automated else "personal"
+
+
+@dataclass(frozen=True)
+class Scores:
+    labels: tuple[str, ...]
+    table: pd.DataFrame  # precision, recall, f1, support per label
+    confusion: pd.DataFrame  # rows: true, columns: predicted
+    accuracy: float
+    macro_f1: float
+    ece: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accuracy": round(self.accuracy, 4), "macro_f1": round(self.macro_f1, 4),
+            "ece": None if self.ece is None else round(self.ece, 4),
+            "per_class": {k: {m: round(float(v), 4) if m != "support" else int(v)
+                              for m, v in row.items()} for k, row in self.table.iterrows()},
+            "confusion": self.confusion.to_dict(orient="index"),
+        }
+
+
+def score(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str],
+          confidence: Sequence[float] | None = None) -> Scores:
+    present = [label for label in labels if label in set(y_true) | set(y_pred)]
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
+    table = pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s}, index=present)
+    in_truth = [i for i, label in enumerate(present) if label in set(y_true)]
+    cm = pd.DataFrame(confusion_matrix(y_true, y_pred, labels=list(present)), index=present,
+                      columns=present)
+    truth, pred = np.asarray(y_true), np.asarray(y_pred)
+    ece = expected_calibration_error(truth == pred, confidence) if confidence is not None else None
+    return Scores(tuple(present), table, cm, float((truth == pred).mean()),
+                  float(np.mean(f[in_truth])) if in_truth else 0.0, ece)
+
+
+def expected_calibration_error(correct: np.ndarray, confidence: Sequence[float],
+                               bins: int = 10) -> float:
+    """How far stated confidence is from observed accuracy, weighted over 10 confidence bins."""
+    conf = np.asarray(confidence, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for lo, hi in pairwise(edges):
+        inside = (conf > lo) & (conf <= hi)
+        if inside.any():
+            total += inside.mean() * abs(correct[inside].mean() - conf[inside].mean())
+    return float(total)
+
+
+def emails_from_records(records: Sequence[dict[str, Any]]) -> list[Email | str]:
+    """Parse labelled records through the same path as real mail (a parse error becomes str)."""
+    raws = [RawMessage("labelled", "labelled", MessageRef(str(r.get("id", i))), record_to_raw(r))
+            for i, r in enumerate(records)]
+    with BatchParser() as parser:
+        return [result for _, result in parser.parse(raws)]
+
+
+def load_evaluation_set(path: Path) -> tuple[list[dict[str, Any]], list[Email]]:
+    records = load_labelled(path)
+    results = emails_from_records(records)
+    kept = [(r, m) for r, m in zip(records, results, strict=True) if not isinstance(m, str)]
+    return [r for r, _ in kept], [m for _, m in kept]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    n: int
+    model: dict[str, Scores]  # task -> scores
+    baseline: dict[str, Scores]
+    unsure_share: dict[str, float]
+    mistakes: pd.DataFrame  # the model's errors, most confident first
+
+
+def evaluate(classifier: Any, records: Sequence[dict[str, Any]],
+             mails: Sequence[Email]) -> Evaluation:
+    from inboxcoach.model import TASKS
+
+    preds = classifier.predict(mails)
+    model_scores, base_scores, unsure = {}, {}, {}
+    rows = []
+    for task, labels in TASKS.items():
+        truth = [r[task] for r in records]
+        field = "sender" if task == "sender_kind" else "category"
+        guess = [getattr(p, task) for p in preds]
+        conf = [getattr(p, f"{field}_confidence") for p in preds]
+        model_scores[task] = score(truth, guess, labels, conf)
+        baseline = baseline_category if task == "category" else baseline_sender_kind
+        base_scores[task] = score(truth, [baseline(m) for m in mails], labels)
+        unsure[task] = float(np.mean([getattr(p, f"{field}_unsure") for p in preds]))
+        rows += [{"id": r.get("id"), "task": task, "true": t, "predicted": g, "confidence": c,
+                  "lang": r.get("lang"), "subject": r.get("subject", "")[:70]}
+                 for r, t, g, c in zip(records, truth, guess, conf, strict=True) if t != g]
+    mistakes = pd.DataFrame(rows, columns=["id", "task", "true", "predicted", "confidence",
+                                           "lang", "subject"])
+    mistakes = mistakes.sort_values("confidence", ascending=False, ignore_index=True)
+    return Evaluation(len(records), model_scores, base_scores, unsure, mistakes)
+
+
+def format_evaluation(ev: Evaluation) -> str:
+    out = [f"{ev.n} labelled messages"]
+    for task, scores in ev.model.items():
+        base = ev.baseline[task]
+        side = scores.table[["precision", "recall", "f1", "support"]].copy()
+        side["baseline_f1"] = base.table["f1"].reindex(side.index).fillna(0.0)
+        out += ["", f"== {task} ==",
+                f"model:    accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}  "
+                f"calibration error (ECE) {scores.ece:.3f}  unsure {ev.unsure_share[task]:.0%}",
+                f"keywords: accuracy {base.accuracy:.3f}  macro-F1 {base.macro_f1:.3f}",
+                "", side.round(3).to_string(), "", "confusion matrix (rows: true, columns: "
+                "predicted)", scores.confusion.to_string()]
+    if len(ev.mistakes):
+        out += ["", "mistakes, most confident first:", ev.mistakes.head(25).to_string()]
+    return "\n".join(out)

@@ -1,0 +1,121 @@
+"""What the model sees of an Email: normalised text, and tokens describing the sender and headers.
+
+Both are plain strings so the whole model is standard scikit-learn parts (TF-IDF and count
+vectorisers, linear models) that skops can load without trusting any custom code. The tokens
+are named facts ("from:noreply", "hdr:list-unsubscribe"), readable in the model's weights.
+"""
+
+from __future__ import annotations
+
+import re
+
+from inboxcoach.records import Address, Email
+
+MAX_TEXT = 3000
+ATS_DOMAINS = {
+    "greenhouse": ("greenhouse.io", "greenhouse-mail.io"), "lever": ("lever.co",),
+    "workday": ("myworkday.com", "workday.com"), "ashby": ("ashbyhq.com",),
+    "smartrecruiters": ("smartrecruiters.com",), "workable": ("workable.com", "workablemail.com"),
+    "icims": ("icims.com",), "teamtailor": ("teamtailor.com", "teamtailor-mail.com"),
+    "personio": ("personio.de", "personio.com"), "taleo": ("taleo.net", "oracle.com"),
+    "bamboohr": ("bamboohr.com",), "jazzhr": ("jazzhr.com", "applytojob.com"),
+    "recruitee": ("recruitee.com",), "successfactors": ("successfactors.com", "successfactors.eu",
+                                                        "sapsf.com", "sapsf.eu"),
+    "softgarden": ("softgarden.de", "softgarden.io"), "join": ("join.com",),
+    "breezy": ("breezy.hr",), "pinpoint": ("pinpointhq.com",), "jobvite": ("jobvite.com",),
+}
+BOARD_DOMAINS = ("linkedin.com", "indeed.com", "indeedemail.com", "glassdoor.com", "stepstone",
+                 "xing.com", "monster.", "ziprecruiter.com", "welcometothejungle", "otta.com",
+                 "wellfound.com", "hired.com", "dice.com", "infojobs", "apec.fr",
+                 "nationalevacaturebank", "werk.nl", "totaljobs", "reed.co.uk", "jobteaser")
+FREEMAIL = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.", "icloud.com",
+            "gmx.", "web.de", "proton.me", "protonmail.com", "orange.fr", "live.com")
+SCHEDULERS = ("calendly.com", "goodtime.io", "modernloop", "docusign", "hellosign", "zoom.us")
+NOREPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre|"
+                     r"notification|mailer|bounce|automated|alerts?\b|^info@|^news", re.I)
+TEAM_LOCAL = re.compile(r"^(jobs?|careers?|talent|recruit\w*|hr|hiring|people|apply|"
+                        r"applications?|bewerbung\w*|karriere|rh|recrutement|empleo|werving|"
+                        r"vacatures?|team|hello|contact|support|admin|office)\b", re.I)
+TEAM_NAME = re.compile(r"\b(team|talent|careers?|recruit\w*|hiring|jobs?|hr|people|"
+                       r"notifications?|no-?reply|alerts?|karriere|recrutement|personal\w*|"
+                       r"bewerber\w*|empleo|via|linkedin|indeed)\b", re.I)
+_url = re.compile(r"https?://\S+|www\.\S+", re.I)
+_email = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_digits = re.compile(r"\d")
+_phone = re.compile(r"(\+?\d[\d ()./-]{7,}\d)")
+
+
+def model_text(mail: Email) -> str:
+    """Subject and the new text (quoted history removed), with URLs, addresses and digits folded
+    so the model learns wording, not identifiers."""
+    text = f"{mail.subject}\n{mail.new_text[:MAX_TEXT]}"
+    text = _url.sub(" urltoken ", text)
+    text = _email.sub(" emailtoken ", text)
+    return _digits.sub("0", text)
+
+
+def meta_tokens(mail: Email) -> str:
+    tokens = _address_tokens("from", mail.from_)
+    reply = mail.reply_to[0] if mail.reply_to else None
+    if reply is not None and mail.from_ is not None and reply.email != mail.from_.email:
+        tokens += ["reply:differs", *_address_tokens("reply", reply)]
+    headers = mail.auto_headers
+    tokens += [f"hdr:{name}" for name in headers if name not in ("return-path", "x-mailer",
+                                                                   "organization", "x-priority")]
+    precedence = headers.get("precedence", "").lower()
+    if precedence in ("bulk", "list", "junk"):
+        tokens.append("hdr:precedence-bulk")
+    if headers.get("auto-submitted", "no").lower() != "no":
+        tokens.append("hdr:auto-submitted-yes")
+    if mail.in_reply_to or mail.references:
+        tokens.append("thread:reply")
+    subject = mail.subject.lower()
+    if re.match(r"^(re|aw|antw|réf|rv|sv)\s*:", subject):
+        tokens.append("subject:re")
+    if re.match(r"^(fwd?|wg|tr|rv)\s*:", subject):
+        tokens.append("subject:fwd")
+    if mail.html_only:
+        tokens.append("body:html-only")
+    if mail.text.strip() != mail.new_text.strip():
+        tokens.append("body:quoted")
+    words = len(mail.new_text.split())
+    tokens.append("len:" + ("tiny" if words < 25 else "short" if words < 80 else
+                            "medium" if words < 250 else "long"))
+    tail = "\n".join(mail.new_text.strip().splitlines()[-8:])
+    if _phone.search(tail):
+        tokens.append("sig:phone")
+    if len(_url.findall(mail.new_text)) > 5:
+        tokens.append("body:many-links")
+    return " ".join(tokens)
+
+
+def _address_tokens(role: str, address: Address | None) -> list[str]:
+    if address is None or "@" not in address.email:
+        return [f"{role}:none"]
+    local, _, domain = address.email.lower().rpartition("@")
+    tokens = []
+    if NOREPLY.search(address.email):
+        tokens.append(f"{role}:noreply")
+    elif TEAM_LOCAL.search(local):
+        tokens.append(f"{role}:team-mailbox")
+    elif re.fullmatch(r"[a-z]+([._-][a-z]+)+|[a-z]{2,12}", local):
+        tokens.append(f"{role}:person-like")
+    if "+" in local or re.search(r"\d{4,}|[a-f0-9]{12,}", local):
+        tokens.append(f"{role}:tagged")
+    for brand, domains in ATS_DOMAINS.items():
+        if any(domain == d or domain.endswith("." + d) for d in domains):
+            tokens += [f"{role}:ats", f"{role}:ats-{brand}"]
+    if any(b in domain for b in BOARD_DOMAINS):
+        tokens.append(f"{role}:jobboard")
+    if any(domain.startswith(f) or domain.endswith("." + f) for f in FREEMAIL):
+        tokens.append(f"{role}:freemail")
+    if any(s in domain for s in SCHEDULERS):
+        tokens.append(f"{role}:scheduler")
+    name = address.name
+    if not name:
+        tokens.append(f"{role}:no-name")
+    elif TEAM_NAME.search(name):
+        tokens.append(f"{role}:name-team")
+    elif re.fullmatch(r"[^\W\d_][\w'.-]*( [^\W\d_][\w'.-]*){1,3}", name):
+        tokens.append(f"{role}:name-person")
+    return tokens

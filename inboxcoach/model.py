@@ -1,0 +1,181 @@
+"""The classifier: two calibrated linear models over TF-IDF text features and sender tokens.
+
+The model file is a skops archive loaded with an explicit allowlist of scikit-learn types kept
+here, never with pickle or joblib: a tampered file cannot run code. Loading also checks the
+file's SHA-256 against its manifest and the scikit-learn version it was trained with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfTransformer
+from sklearn.model_selection import PredefinedSplit
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from inboxcoach.errors import ExitCode, InboxcoachError
+from inboxcoach.features import meta_tokens, model_text
+from inboxcoach.records import Email
+
+CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach",
+              "job_alert", "other")
+SENDER_KINDS = ("automated", "personal")
+TASKS = {"category": CATEGORIES, "sender_kind": SENDER_KINDS}
+MODEL_FILE = "classifier.skops"
+MANIFEST_FILE = "manifest.json"
+PACKAGED_MODEL_DIR = Path(__file__).parent / "_model"  # where the wheel carries it
+REPO_MODEL_DIR = Path(__file__).parent.parent / "models"  # a source checkout
+# Every type the model file may contain. skops refuses anything else.
+TRUSTED_TYPES = [
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction.text.CountVectorizer",
+    "sklearn.feature_extraction.text.HashingVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.svm._classes.LinearSVC",
+    "sklearn.model_selection._split.PredefinedSplit",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "builtins.slice",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.dtype",
+]
+
+
+class ModelError(InboxcoachError):
+    """The model file is missing, altered, or from another scikit-learn: the install is broken."""
+
+    exit_code = ExitCode.CONFIG
+
+
+@dataclass(frozen=True)
+class Prediction:
+    category: str
+    category_confidence: float
+    category_unsure: bool
+    sender_kind: str
+    sender_confidence: float
+    sender_unsure: bool
+
+
+def frame(mails: Sequence[Email]) -> pd.DataFrame:
+    """The model's input: one row per message, a text column and a sender/header token column."""
+    return pd.DataFrame({"text": [model_text(m) for m in mails],
+                         "meta": [meta_tokens(m) for m in mails]})
+
+
+def build_features() -> ColumnTransformer:
+    """Hashed word and character n-grams with TF-IDF weights (character n-grams cope with
+    inflection, typos and several languages), plus the sender/header tokens.
+
+    Hashing keeps no vocabulary, so the model file holds arrays only: it stays small and loads
+    fast, where a vocabulary of 100,000 strings takes skops tens of seconds.
+    """
+    def hashed(**kw: Any) -> Pipeline:
+        hasher = HashingVectorizer(alternate_sign=False, norm=None, dtype=np.float32, **kw)
+        return Pipeline([("hash", hasher), ("tfidf", TfidfTransformer(sublinear_tf=True))])
+
+    return ColumnTransformer([
+        ("words", hashed(ngram_range=(1, 2), n_features=2**17), "text"),
+        ("chars", hashed(analyzer="char_wb", ngram_range=(3, 5), n_features=2**18), "text"),
+        ("meta", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True),  # noqa: S106
+         "meta"),
+    ])
+
+
+def build_classifier(folds: np.ndarray | None = None, c: float = 0.5) -> CalibratedClassifierCV:
+    """A linear SVM whose scores become probabilities by sigmoid calibration on folds that keep
+    each family together (``folds``: a fold id per row)."""
+    linear = LinearSVC(C=c, class_weight="balanced", random_state=0)
+    cv = PredefinedSplit(folds) if folds is not None else 3
+    return CalibratedClassifierCV(linear, method="sigmoid", cv=cv, ensemble=False)
+
+
+class Classifier:
+    """``models`` holds the fitted "features" transformer and one calibrated model per task."""
+
+    def __init__(self, models: dict[str, Any], manifest: dict[str, Any]) -> None:
+        self.models = models
+        self.manifest = manifest
+        self.thresholds: dict[str, float] = manifest.get("thresholds", {})
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.get("version", "unversioned"))
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None) -> Classifier:
+        folder = model_dir or default_model_dir()
+        manifest = _read_manifest(folder)
+        path = folder / MODEL_FILE
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
+            raise ModelError(f"the model file {path} does not match its manifest (altered or "
+                             "damaged); reinstall inboxcoach or run 'inboxcoach train'")
+        _check_versions(manifest)
+        import skops.io as sio
+
+        try:
+            models = sio.loads(data, trusted=TRUSTED_TYPES)
+        except Exception as exc:  # skops raises several types for untrusted or broken files
+            raise ModelError(f"cannot load the model {path}: {exc}") from None
+        return cls(models, manifest)
+
+    def predict(self, mails: Sequence[Email]) -> list[Prediction]:
+        if not mails:
+            return []
+        x = self.models["features"].transform(frame(mails))
+        out: dict[str, tuple[list[str], np.ndarray]] = {}
+        for task in TASKS:
+            model = self.models[task]
+            proba = model.predict_proba(x)
+            best = proba.argmax(axis=1)
+            out[task] = ([str(model.classes_[i]) for i in best], proba.max(axis=1))
+        cat, cat_p = out["category"]
+        kind, kind_p = out["sender_kind"]
+        t_cat = self.thresholds.get("category", 0.0)
+        t_kind = self.thresholds.get("sender_kind", 0.0)
+        return [Prediction(cat[i], round(float(cat_p[i]), 4), bool(cat_p[i] < t_cat),
+                           kind[i], round(float(kind_p[i]), 4), bool(kind_p[i] < t_kind))
+                for i in range(len(mails))]
+
+
+def default_model_dir() -> Path:
+    for folder in (PACKAGED_MODEL_DIR, REPO_MODEL_DIR):
+        if (folder / MANIFEST_FILE).is_file():
+            return folder
+    raise ModelError("no trained model found (expected inboxcoach/_model or models/); "
+                     "reinstall inboxcoach or run 'inboxcoach train' in a source checkout")
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / MANIFEST_FILE).read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"no model manifest in {folder}; run 'inboxcoach train'") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read the model manifest in {folder}: {exc}") from None
+
+
+def _check_versions(manifest: dict[str, Any]) -> None:
+    trained = str(manifest.get("sklearn", "?"))
+    if trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        raise ModelError(
+            f"the model was trained with scikit-learn {trained} but {sklearn.__version__} is "
+            f"installed; install scikit-learn {'.'.join(trained.split('.')[:2])}.* "
+            "(pip install .) or retrain with 'inboxcoach train'"
+        )

@@ -1,0 +1,61 @@
+"""The corpus generator: deterministic, fills every placeholder, keeps families together."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from inboxcoach.corpus import COPIES, expand, read_seeds, record_to_raw
+from inboxcoach.parse import parse_raw
+from inboxcoach.records import MessageRef, RawMessage
+
+SEEDS = Path(__file__).parent.parent / "models" / "corpus" / "seeds"
+REQUIRED = {"family", "category", "sender_kind", "has_human_contact", "contains_feedback",
+            "lang", "subject", "from_name", "from_addr", "body", "contact_name",
+            "contact_email", "company", "role"}
+
+
+def test_every_seed_is_complete_and_valid():
+    seeds = read_seeds(SEEDS)
+    assert len(seeds) >= 1000
+    families = [s["family"] for s in seeds]
+    assert len(families) == len(set(families))
+    for s in seeds:
+        assert set(s) >= REQUIRED, s["family"]
+        assert s["category"] in {"rejection", "acknowledgement", "interview", "assessment",
+                                 "offer", "outreach", "job_alert", "other"}
+        assert s["sender_kind"] in {"automated", "personal"}
+
+
+def test_expansion_is_deterministic_and_fills_placeholders():
+    seeds = read_seeds(SEEDS)[:60]
+    first, second = list(expand(seeds)), list(expand(seeds))
+    assert first == second and len(first) == COPIES * len(seeds)
+    for r in first:
+        text = json.dumps({k: r[k] for k in ("subject", "body", "from_name", "from_addr")})
+        assert not re.search(r"(?<!\{)\{[a-z_]+\}(?!\})", text), r["id"]
+
+
+def test_copies_keep_the_family_and_vary_the_people():
+    seeds = [s for s in read_seeds(SEEDS) if "{company}" in s["body"]][:10]
+    for s in seeds:
+        copies = [r for r in expand([s])]
+        assert {r["family"] for r in copies} == {s["family"]}
+        assert len({r["company"] for r in copies}) >= 1
+        assert copies[1]["headers"] == {}
+
+
+def test_resent_automated_template_has_a_human_contact():
+    seed = next(s for s in read_seeds(SEEDS) if s["sender_kind"] == "automated"
+                and s["category"] == "rejection" and not s["has_human_contact"])
+    resent = list(expand([seed]))[2]
+    assert resent["sender_kind"] == "automated" and resent["has_human_contact"] is True
+    assert resent["from_addr"] == resent["contact_email"]
+
+
+def test_records_become_parseable_messages():
+    for r in list(expand(read_seeds(SEEDS)[:30])):
+        mail = parse_raw(RawMessage("c", "c", MessageRef(r["id"]), record_to_raw(r)))
+        assert mail.subject == " ".join(r["subject"].split())[:998]
+        assert mail.from_.email == r["from_addr"]

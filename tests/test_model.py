@@ -1,0 +1,134 @@
+"""Loading the model safely, classifying from every kind of source, reproducible training."""
+
+from __future__ import annotations
+
+import io
+import json
+import mailbox
+import shutil
+import sys
+
+import pytest
+
+from inboxcoach.cli import main
+from inboxcoach.model import MANIFEST_FILE, MODEL_FILE, Classifier, ModelError, default_model_dir
+from tests.mailgen import make_message
+
+REJECTION = ("Hi Sam,\n\nThank you for taking the time to interview for the Data Analyst role. "
+             "After careful consideration we have decided to move forward with another "
+             "candidate whose experience more closely matches our needs.\n\nBest,\nJane\n")
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier.load()
+
+
+@pytest.fixture
+def model_copy(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(default_model_dir(), folder)
+    return folder
+
+
+def test_installed_model_loads_and_tags(classifier):
+    from inboxcoach.parse import parse_raw
+    from inboxcoach.records import MessageRef, RawMessage
+
+    mail = parse_raw(RawMessage("a", "f", MessageRef("1"), make_message(1, "Your application",
+                                                                       REJECTION)))
+    [p] = classifier.predict([mail])
+    assert p.category in {"rejection", "acknowledgement", "interview", "assessment", "offer",
+                          "outreach", "job_alert", "other"}
+    assert 0.0 <= p.category_confidence <= 1.0 and 0.0 <= p.sender_confidence <= 1.0
+    assert classifier.predict([]) == []
+
+
+def test_altered_model_file_is_refused(model_copy):
+    data = bytearray((model_copy / MODEL_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (model_copy / MODEL_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="does not match its manifest"):
+        Classifier.load(model_copy)
+
+
+def test_model_from_another_sklearn_is_refused(model_copy):
+    manifest = json.loads((model_copy / MANIFEST_FILE).read_text())
+    manifest["sklearn"] = "0.24.2"
+    (model_copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match=r"scikit-learn 0\.24\.2"):
+        Classifier.load(model_copy)
+
+
+def test_file_with_untrusted_types_is_refused_even_with_a_matching_hash(model_copy):
+    import hashlib
+    import os
+
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    # a model that would call os.system: skops must refuse the function, whatever the hash says
+    data = sio.dumps({"features": FunctionTransformer(func=os.system)})
+    (model_copy / MODEL_FILE).write_bytes(data)
+    manifest = json.loads((model_copy / MANIFEST_FILE).read_text())
+    manifest["sha256"] = hashlib.sha256(data).hexdigest()
+    (model_copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="cannot load the model"):
+        Classifier.load(model_copy)
+
+
+def test_missing_model_gives_config_exit_code(tmp_path, capsys):
+    (tmp_path / "m.eml").write_bytes(make_message(1))
+    assert main(["classify", "--model", str(tmp_path), str(tmp_path / "m.eml")]) == 2
+    assert "no model manifest" in capsys.readouterr().err
+
+
+def classify_json(args, capsys) -> list[dict]:
+    assert main(["classify", "--json", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_classify_eml_maildir_mbox(tmp_path, capsys):
+    eml = tmp_path / "one.eml"
+    eml.write_bytes(make_message(1, "Your application", REJECTION))
+    md = mailbox.Maildir(str(tmp_path / "Mail"), create=True)
+    mb = mailbox.mbox(str(tmp_path / "box.mbox"), create=True)
+    for i in range(3):
+        md.add(make_message(10 + i))
+        mb.add(make_message(20 + i))
+    mb.flush()
+    rows = classify_json([str(eml), str(tmp_path / "Mail"), str(tmp_path / "box.mbox")], capsys)
+    assert len(rows) == 7
+    fields = {"message_id", "subject", "category", "category_confidence", "sender_kind",
+              "sender_confidence", "has_human_contact", "contact", "company", "role",
+              "contains_feedback"}
+    assert all(fields <= set(r) for r in rows)
+    assert rows[0]["message_id"] == "msg-1@test.example"
+    assert rows[0]["contact"] == {"name": "Jane Recruiter", "email": "jane@acme.example"}
+
+
+def test_classify_stdin(monkeypatch, capsys):
+    raw = make_message(5, "Your application", REJECTION)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    [row] = classify_json(["-"], capsys)
+    assert row["source"] == "stdin" and row["subject"] == "Your application"
+
+
+def test_classify_table_output(tmp_path, capsys):
+    (tmp_path / "m.eml").write_bytes(make_message(1, "Your application", REJECTION))
+    assert main(["classify", str(tmp_path / "m.eml")]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "Your application" in line and "m.eml" in line
+
+
+def test_evaluate_prints_scores_and_baseline(tmp_path, capsys):
+    rows = [{"id": f"t{i}", "category": "rejection", "sender_kind": "personal",
+             "has_human_contact": True, "contains_feedback": False, "lang": "en",
+             "subject": "Your application", "from_name": "Jane", "from_addr": "jane@acme.example",
+             "body": REJECTION} for i in range(3)]
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["evaluate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "== category ==" in out and "keywords:" in out and "confusion matrix" in out
+    assert "== sender_kind ==" in out and "calibration error" in out
