@@ -14,7 +14,7 @@ from inboxcoach.model import Classifier, Prediction
 from inboxcoach.parse import BatchParser
 from inboxcoach.records import Email, MessageRef, RawMessage
 from inboxcoach.store import Store
-from inboxcoach.understand import human_contact
+from inboxcoach.understand import understand
 
 CHUNK = 500
 
@@ -28,7 +28,8 @@ class Classified:
     def as_json(self) -> dict[str, Any]:
         """The stable machine-readable shape of DESIGN.md's ``classify --json``."""
         p, mail = self.prediction, self.email
-        contact = human_contact(mail)
+        facts = understand(mail)
+        contact = facts.contact
         return {
             "source": self.source,
             "message_id": mail.message_id,
@@ -43,9 +44,9 @@ class Classified:
             "sender_unsure": p.sender_unsure,
             "has_human_contact": contact is not None,
             "contact": {"name": contact.name, "email": contact.email} if contact else None,
-            "company": None,
-            "role": None,
-            "contains_feedback": None,
+            "company": facts.company,
+            "role": facts.role,
+            "contains_feedback": p.contains_feedback,
         }
 
 

@@ -118,6 +118,50 @@ class Evaluation:
     baseline: dict[str, Scores]
     unsure_share: dict[str, float]
     mistakes: pd.DataFrame  # the model's errors, most confident first
+    extraction: pd.DataFrame  # per field: n, precision, recall (or accuracy)
+
+
+def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
+                      preds: Sequence[Any]) -> pd.DataFrame:
+    """How well contact, company, role and feedback are read, where the labels say. Contact and
+    feedback are judged on rejections, the messages drafts are made for."""
+    from inboxcoach.understand import same_name, understand
+
+    rows = []
+    facts = [understand(m) for m in mails]
+    rejections = [i for i, r in enumerate(records) if r.get("category") == "rejection"]
+    for name, idx, truth, guess in (
+        ("has_human_contact (rejections)", rejections,
+         lambda r: r.get("has_human_contact"), lambda i: facts[i].contact is not None),
+        ("contains_feedback (rejections)", rejections,
+         lambda r: r.get("contains_feedback"), lambda i: preds[i].feedback_probability >= 0.5
+         if preds[i].feedback_probability is not None else None),
+    ):
+        pairs = [(bool(truth(records[i])), guess(i)) for i in idx
+                 if truth(records[i]) is not None and guess(i) is not None]
+        if pairs:
+            hits = sum(t and g for t, g in pairs)
+            rows.append({"field": name, "n": len(pairs),
+                         "accuracy": float(np.mean([t == g for t, g in pairs])),
+                         "precision": _ratio(hits, sum(g for _, g in pairs)),
+                         "recall": _ratio(hits, sum(t for t, _ in pairs))})
+    for name, get in (("company", lambda i: facts[i].company), ("role", lambda i: facts[i].role),
+                      ("contact email", lambda i: facts[i].contact.email if facts[i].contact
+                       else None)):
+        key = "contact_email" if name == "contact email" else name
+        labelled = [i for i, r in enumerate(records) if key in r]
+        if not labelled:
+            continue
+        found = [i for i in labelled if get(i)]
+        right = [i for i in found if records[i][key] and same_name(get(i), records[i][key])]
+        rows.append({"field": name, "n": len(labelled), "accuracy": None,
+                     "precision": _ratio(len(right), len(found)),
+                     "recall": _ratio(len(right), sum(bool(records[i][key]) for i in labelled))})
+    return pd.DataFrame(rows, columns=["field", "n", "accuracy", "precision", "recall"])
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
 
 
 def evaluate(classifier: Any, records: Sequence[dict[str, Any]],
@@ -142,7 +186,8 @@ def evaluate(classifier: Any, records: Sequence[dict[str, Any]],
     mistakes = pd.DataFrame(rows, columns=["id", "task", "true", "predicted", "confidence",
                                            "lang", "subject"])
     mistakes = mistakes.sort_values("confidence", ascending=False, ignore_index=True)
-    return Evaluation(len(records), model_scores, base_scores, unsure, mistakes)
+    return Evaluation(len(records), model_scores, base_scores, unsure, mistakes,
+                      extraction_scores(records, mails, preds))
 
 
 def format_evaluation(ev: Evaluation) -> str:
@@ -157,6 +202,9 @@ def format_evaluation(ev: Evaluation) -> str:
                 f"keywords: accuracy {base.accuracy:.3f}  macro-F1 {base.macro_f1:.3f}",
                 "", side.round(3).to_string(), "", "confusion matrix (rows: true, columns: "
                 "predicted)", scores.confusion.to_string()]
+    if len(ev.extraction):
+        out += ["", "== who, where, what (rule-based reading and the feedback model) ==",
+                ev.extraction.round(3).to_string(index=False)]
     if len(ev.mistakes):
         out += ["", "mistakes, most confident first:", ev.mistakes.head(25).to_string()]
     return "\n".join(out)

@@ -32,6 +32,7 @@ CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer"
               "job_alert", "other")
 SENDER_KINDS = ("automated", "personal")
 TASKS = {"category": CATEGORIES, "sender_kind": SENDER_KINDS}
+FEEDBACK = "contains_feedback"  # a third, binary model trained on rejections only
 MODEL_FILE = "classifier.skops"
 MANIFEST_FILE = "manifest.json"
 PACKAGED_MODEL_DIR = Path(__file__).parent / "_model"  # where the wheel carries it
@@ -70,6 +71,13 @@ class Prediction:
     sender_kind: str
     sender_confidence: float
     sender_unsure: bool
+    feedback_probability: float | None = None  # does a rejection explain itself?
+
+    @property
+    def contains_feedback(self) -> bool | None:
+        if self.category != "rejection" or self.feedback_probability is None:
+            return None
+        return self.feedback_probability >= 0.5
 
 
 def frame(mails: Sequence[Email]) -> pd.DataFrame:
@@ -149,9 +157,18 @@ class Classifier:
         kind, kind_p = out["sender_kind"]
         t_cat = self.thresholds.get("category", 0.0)
         t_kind = self.thresholds.get("sender_kind", 0.0)
+        feedback = self._feedback(x, len(mails))
         return [Prediction(cat[i], round(float(cat_p[i]), 4), bool(cat_p[i] < t_cat),
-                           kind[i], round(float(kind_p[i]), 4), bool(kind_p[i] < t_kind))
+                           kind[i], round(float(kind_p[i]), 4), bool(kind_p[i] < t_kind),
+                           feedback[i])
                 for i in range(len(mails))]
+
+    def _feedback(self, x: Any, n: int) -> list[float | None]:
+        model = self.models.get(FEEDBACK)
+        if model is None:
+            return [None] * n
+        column = list(model.classes_).index(True)
+        return [round(float(p), 4) for p in model.predict_proba(x)[:, column]]
 
 
 def default_model_dir() -> Path:

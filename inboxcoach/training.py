@@ -23,6 +23,7 @@ from sklearn.model_selection import GroupKFold
 from inboxcoach.corpus import build_corpus
 from inboxcoach.evaluation import emails_from_records, score
 from inboxcoach.model import (
+    FEEDBACK,
     MANIFEST_FILE,
     MODEL_FILE,
     TASKS,
@@ -60,20 +61,22 @@ def unsure_threshold(correct: np.ndarray, confidence: np.ndarray,
     return 0.99
 
 
-def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], families: list[str],
-                   k: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Out-of-fold predictions and confidences per task. Everything fitted (TF-IDF weights,
-    models, calibration) sees only the training folds; calibration folds are grouped too."""
+def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict[str, np.ndarray],
+                   families: list[str], k: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Out-of-fold predictions and confidences per task (``rows``: which rows a task learns
+    from). Everything fitted (TF-IDF weights, models, calibration) sees only the training folds;
+    calibration folds are grouped too."""
     folds = grouped_folds(families, k)
     fam = np.asarray(families)
     out = {task: (np.empty(len(y), dtype=object), np.zeros(len(y))) for task, y in labels.items()}
     for fold in range(k):
         train, test = folds != fold, folds == fold
         features = build_features().fit(data[train])
-        x_train, x_test = features.transform(data[train]), features.transform(data[test])
-        inner = grouped_folds(list(fam[train]), 3)
+        x_test = features.transform(data[test])
         for task, y in labels.items():
-            model = build_classifier(inner).fit(x_train, y[train])
+            use = train & rows[task]
+            model = build_classifier(grouped_folds(list(fam[use]), 3)).fit(
+                features.transform(data[use]), y[use])
             proba = model.predict_proba(x_test)
             out[task][0][test] = model.classes_[proba.argmax(axis=1)]
             out[task][1][test] = proba.max(axis=1)
@@ -94,20 +97,30 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
     data = frame(mails)
     families = [r["family"] for r in records]
     labels = {task: np.array([r[task] for r in records]) for task in TASKS}
+    labels[FEEDBACK] = np.array([bool(r.get(FEEDBACK)) for r in records])
+    everything = np.ones(len(records), dtype=bool)
+    rows = dict.fromkeys(TASKS, everything) | {FEEDBACK: labels["category"] == "rejection"}
+    if len(set(labels[FEEDBACK][rows[FEEDBACK]])) < 2:  # a tiny corpus: no feedback model
+        log("contains_feedback: the corpus has one class only; no feedback model")
+        del labels[FEEDBACK], rows[FEEDBACK]
     cv, thresholds = {}, {}
     if folds > 1:
-        for task, (pred, conf) in cross_validate(data, labels, families, folds).items():
-            y = labels[task]
-            scores = score(list(y), list(pred), TASKS[task], list(conf))
-            thresholds[task] = unsure_threshold(pred == y, conf)
-            cv[task] = scores.as_dict() | {"unsure_threshold": thresholds[task]}
+        for task, (pred, conf) in cross_validate(data, labels, rows, families, folds).items():
+            y, use = labels[task], rows[task]
+            names = TASKS.get(task, (True, False))
+            scores = score(list(y[use]), list(pred[use]), names, list(conf[use]))
+            if task in TASKS:
+                thresholds[task] = unsure_threshold(pred == y, conf)
+            cv[task] = scores.as_dict() | {"unsure_threshold": thresholds.get(task)}
             log(f"{task}: grouped {folds}-fold CV macro-F1 {scores.macro_f1:.3f}, "
-                f"accuracy {scores.accuracy:.3f}, unsure below {thresholds[task]:.2f}")
+                f"accuracy {scores.accuracy:.3f}")
     features = build_features().fit(data)
     x = features.transform(data)
     models: dict[str, Any] = {"features": features}
+    fam = np.asarray(families)
     for task, y in labels.items():
-        models[task] = build_classifier(grouped_folds(families, 3)).fit(x, y)
+        use = rows[task]
+        models[task] = build_classifier(grouped_folds(list(fam[use]), 3)).fit(x[use], y[use])
     model_path = out_dir / MODEL_FILE
     model_path.write_bytes(sio.dumps(models, compression=zipfile.ZIP_DEFLATED))
     manifest = _manifest(model_path, corpus_path, records, thresholds, cv, folds)

@@ -1,32 +1,351 @@
-"""Who is behind a message: whether a reply reaches a person, and who that person is.
+"""Who is behind a message and what it is about: whether a reply reaches a person (and who),
+the employer and the role.
 
-A first, rule-based answer from the addresses (no-reply, notification and ATS relay senders);
-company, role and feedback extraction build on this.
+Rules over addresses, headers and the text: they are transparent, fast, language-aware where
+mail is formulaic (subjects, sign-offs), and measured by ``inboxcoach evaluate`` on labelled mail.
 """
 
 from __future__ import annotations
 
-from inboxcoach.features import ATS_DOMAINS, NOREPLY
+import re
+from dataclasses import dataclass
+
+from inboxcoach.features import ATS_DOMAINS, BOARD_DOMAINS, FREEMAIL, NOREPLY, TEAM_LOCAL
 from inboxcoach.records import Address, Email
 
 ATS_RELAYS = tuple(d for domains in ATS_DOMAINS.values() for d in domains)
+# Names that are platforms, never the employer.
+PLATFORM_NAMES = {
+    "workable", "greenhouse", "lever", "workday", "linkedin", "indeed", "smartrecruiters",
+    "icims", "teamtailor", "personio", "taleo", "bamboohr", "ashby", "jazzhr", "recruitee",
+    "glassdoor", "stepstone", "xing", "jobvite", "breezy", "successfactors", "softgarden",
+    "join", "pinpoint", "welcome to the jungle", "otta", "wellfound", "hired", "monster",
+    "ziprecruiter", "infojobs", "apec", "calendly", "docusign", "google", "gmail", "outlook",
+}
+NOT_READ = re.compile(
+    r"do not reply|don.t reply|not monitored|unmonitored|unattended|cannot (?:receive|accept) "
+    r"(?:replies|responses)|no[- ]?reply|automatically generated|automated (?:message|email)|"
+    r"nicht (?:auf diese|antworten)|keine antwort|ne pas répondre|ne répondez pas|no responda|"
+    r"no contestes|niet (?:beantwoorden|reageren)|non rispondere|não responda|nie odpowiadaj",
+    re.I)
+SIGN_OFF = re.compile(
+    r"^(mit freundlichen grüssen|mit freundlichen grüßen|med vänliga hälsningar|"
+    r"met vriendelijke groet|vänliga hälsningar|vriendelijke groet|saludos cordiales|"
+    r"bien cordialement|freundliche grüße|hartelijke groet|cordiali saluti|"
+    r"yours sincerely|distinti saluti|atenciosamente|warm regards|cordialement|"
+    r"all the best|cumprimentos|kind regards|best regards|z poważaniem|liebe grüße|"
+    r"salutations|bien à vous|beste grüße|many thanks|viele grüße|atentamente|"
+    r"с уважением|pozdrawiam|speak soon|talk soon|thank you|un saludo|sincerely|"
+    r"groeten|regards|saludos|warmly|thanks|cheers|yours|best|gruß|mvh)\b[ ,!.]*", re.I)
+TEAM_WORDS = re.compile(
+    r"\b(team|talent|acquisition|recruit\w*|hiring|careers?|jobs?|hr|human resources|people|"
+    r"department|abteilung|afdeling|personal\w*|recrutement|ressources|equipo|selección|"
+    r"service|office|staffing|notifications?|support|no-?reply|ltd|gmbh|inc|llc|bv|sa|ag)\b",
+    re.I)
+PERSON = re.compile(r"[^\W\d_][\w'’.-]*(?: (?:van|von|de|der|den|da|del|di|la|le|du|dos|"
+                    r"ten|ter)?\s?[^\W\d_][\w'’.-]*){0,3}")
 
 
+# -- human contact -------------------------------------------------------------------------------
 def reply_address(mail: Email) -> Address | None:
     """Where a reply goes: Reply-To when set, otherwise From."""
-    if mail.reply_to:
-        return mail.reply_to[0]
-    return mail.from_
+    return mail.reply_to[0] if mail.reply_to else mail.from_
 
 
-def reaches_a_person(address: Address | None) -> bool:
-    if address is None or "@" not in address.email:
+def _domain(address: Address) -> str:
+    return address.email.rpartition("@")[2].lower()
+
+
+def is_relay(address: Address) -> bool:
+    domain = _domain(address)
+    return any(domain == d or domain.endswith("." + d) for d in ATS_RELAYS)
+
+
+def person_like_local(address: Address) -> bool:
+    local = address.email.rpartition("@")[0].lower()
+    if NOREPLY.search(address.email) or TEAM_LOCAL.search(local):
         return False
-    domain = address.email.rpartition("@")[2]
-    relay = any(domain == d or domain.endswith("." + d) for d in ATS_RELAYS)
-    return not NOREPLY.search(address.email) and not relay
+    return bool(re.fullmatch(r"[a-z]+([._-][a-z]+){0,2}", local)) and len(local) <= 30
+
+
+def signature_name(text: str) -> str | None:
+    """The person who signed the new text, if a person did: the name after a sign-off, or a
+    name-shaped line among the last lines."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-12:]
+    for i in range(len(lines) - 1, -1, -1):  # the last sign-off is the one that is signed
+        m = SIGN_OFF.match(lines[i])
+        rest = lines[i][m.end():].strip(" ,-") if m else ""
+        if not m or (rest and not _person_name(rest)):
+            continue  # not a sign-off line ("Thanks again for your time.")
+        following = lines[i + 1:i + 2]
+        return _person_name(rest) if rest else (_person_name(following[0]) if following else None)
+    return None
+
+
+def _person_name(line: str) -> str | None:
+    line = line.strip(" ,.-–—|")
+    if not line or len(line) > 40 or TEAM_WORDS.search(line) or any(c.isdigit() for c in line):
+        return None
+    if not PERSON.fullmatch(line) or not line[0].isupper():
+        return None
+    return line
+
+
+def display_person(address: Address | None) -> str | None:
+    if address is None or not address.name:
+        return None
+    name = re.split(r"\s+(?:via|from|at|@|\||-|–)\s+", address.name, maxsplit=1)[0]
+    name = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    return _person_name(name)
 
 
 def human_contact(mail: Email) -> Address | None:
+    """The person a reply reaches, or None for no-reply, discarding relays and team mailboxes
+    nobody signs for."""
     address = reply_address(mail)
-    return address if reaches_a_person(address) else None
+    if address is None or "@" not in address.email or NOREPLY.search(address.email):
+        return None
+    if is_relay(address) and not (mail.reply_to and not is_relay(mail.reply_to[0])):
+        return None
+    if NOT_READ.search(mail.new_text) and not person_like_local(address):
+        return None
+    signed = signature_name(mail.new_text)
+    name = display_person(address) or display_person(mail.from_ if address.email == (
+        mail.from_.email if mail.from_ else "") else None) or signed
+    if person_like_local(address):
+        return Address(name or "", address.email)
+    if signed or display_person(address):
+        return Address(name or "", address.email)
+    return None
+
+
+# -- company and role ------------------------------------------------------------------------------
+_CAP = r"[A-Z0-9À-Ý](?:[\w&'’+-]|\.(?=\w))*"
+_CAPS = rf"(?P<c>{_CAP}(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?{_CAP}){{0,3}})"
+_COMPANY_RX = [re.compile(p) for p in (
+    rf"(?i:application|applying|candidacy|interest|interview(?:ing)?|update|role|position|job|"
+    rf"career|opportunit(?:y|ies)|working|offer)[ \t]+"
+    rf"(?i:to|at|with|in|from)[ \t]+(?:the[ \t]+)?{_CAPS}",
+    rf"(?i:thank(?:s| you) for applying|applied|apply)[ \t]+(?i:to|at)[ \t]+{_CAPS}",
+    rf"(?i:join(?:ing)?|welcome to)[ \t]+(?:the[ \t]+)?{_CAPS}",
+    rf"(?i:bewerbung|interesse|vorstellungsgespräch|gespräch)[ \t]+(?i:bei|an|für)[ \t]+"
+    rf"(?:der |die |den |das )?{_CAPS}",
+    rf"(?i:candidature|entretien|intérêt)[ \t]+(?i:chez|à|au sein de|pour)[ \t]+{_CAPS}",
+    rf"(?i:candidatura|entrevista|interés)[ \t]+(?i:en|a|para|con|por)[ \t]+{_CAPS}",
+    rf"(?i:sollicitatie|gesprek|interesse)[ \t]+(?i:bij|aan|in|voor)[ \t]+{_CAPS}",
+)]
+PLATFORM_DOMAINS = ("hackerrank", "devskiller", "shl.com", "codility", "codesignal",
+                    "testgorilla", "hirevue", "goodtime", "calendly", "google.com", "getro",
+                    "docusign", "zoom.us", "microsoft", "sovaassessment", "criteria", "pymetrics",
+                    "karat", "modernloop", "talentlyft", "jobright", "careerbuilder")
+_GENERIC = re.compile(r"^(?:our|your|the|this|that|we|i|dear|hi|hello|thank|thanks|us|you|"
+                      r"it|a|an|all|any|more|next|team|hiring|recruiting|talent)$", re.I)
+
+
+def company(mail: Email) -> str | None:
+    """The employer: ATS tenant, the display name of a platform's sender, the subject, the
+    body, or the sender's own domain (spelled as the text spells it)."""
+    for found in (_tenant(mail), _display_company(mail), _from_text(mail.subject),
+                  _from_text(mail.new_text[:1500]), _from_domain(mail)):
+        if found and found.lower() not in PLATFORM_NAMES:
+            return found
+    return None
+
+
+def _tenant(mail: Email) -> str | None:
+    for address in (mail.from_, *mail.reply_to):
+        if address is None:
+            continue
+        local, _, domain = address.email.lower().rpartition("@")
+        if domain.endswith("myworkday.com") or domain.endswith("icims.com"):
+            tenant = local.split("+")[0]
+            if tenant and not NOREPLY.search(tenant) and tenant not in PLATFORM_NAMES:
+                return _spelled(tenant, mail) or tenant.capitalize()
+    return None
+
+
+def _clean_company(text: str) -> str | None:
+    text = re.sub(r"^(?:the|die|der|la|le|el|de)\s+", "", text.strip(" .,'\"“”"), flags=re.I)
+    text = re.sub(r"(?:\s+(?:team|careers?|recruiting|recruitment|talent(?: acquisition)?|hr|"
+                  r"jobs?|hiring|people|candidate home|early careers|graduate(?: \w+)?|"
+                  r"karriere|recrutement|empleo))+$", "", text, flags=re.I).strip(" .,-")
+    if not 1 < len(text) <= 40 or text.lower() in PLATFORM_NAMES or _GENERIC.match(text):
+        return None
+    return text
+
+
+def _display_company(mail: Email) -> str | None:
+    """A platform or team address sends under the employer's name ("Acme Careers", "Acme via
+    Lever", "Jane (Acme)")."""
+    address = mail.from_
+    if address is None or not address.name:
+        return None
+    name = address.name
+    for p in (r"\((?P<c>[^)]+)\)$", r"\s(?:from|at|@|\||–|-)\s+(?P<c>.+)$"):
+        m = re.search(p, name)
+        if m and (c := _clean_company(m.group("c"))):
+            return c
+    m = re.search(r"^(?P<c>.+?)\s+via\s+", name)
+    if m and (c := _clean_company(m.group("c"))) and _named_in_text(c, mail):
+        return c
+    local = address.email.rpartition("@")[0]
+    service = is_relay(address) or NOREPLY.search(address.email) or TEAM_LOCAL.search(local)
+    if service and not _job_board(address):
+        c = _clean_company(name)
+        # a recruiter's name on a relay is signed, not written into the text like an employer's
+        if c and (not display_person(address) or _named_in_text(c, mail)):
+            return c
+    return None
+
+
+def _named_in_text(name: str, mail: Email) -> bool:
+    body = "\n".join(mail.new_text.strip().splitlines()[:-4])
+    return name.lower() in f"{mail.subject}\n{body}".lower()
+
+
+def _job_board(address: Address) -> bool:
+    return any(b in _domain(address) for b in BOARD_DOMAINS)
+
+
+def _from_text(text: str) -> str | None:
+    for rx in _COMPANY_RX:
+        for m in rx.finditer(text):
+            c = _clean_company(m.group("c"))
+            if c:
+                return c
+    return None
+
+
+def _platform_domain(address: Address) -> bool:
+    domain = _domain(address)
+    return any(p in domain for p in PLATFORM_DOMAINS) or any(b in domain for b in BOARD_DOMAINS)
+
+
+def _from_domain(mail: Email) -> str | None:
+    address = mail.from_
+    if address is None or "@" not in address.email or is_relay(address):
+        return None
+    domain = _domain(address)
+    if _platform_domain(address) or any(f in domain for f in FREEMAIL):
+        return None
+    labels = [p for p in domain.split(".") if p not in ("mail", "email", "jobs", "careers",
+                                                         "hr", "recruiting", "example", "co")]
+    if not labels:
+        return None
+    name = labels[-2] if len(labels) >= 2 else labels[0]
+    return _spelled(name, mail) or name.capitalize()
+
+
+def _spelled(token: str, mail: Email) -> str | None:
+    """How the mail itself writes a domain label ("tandemstudio" -> "Tandem Studio")."""
+    text = f"{mail.subject}\n{mail.from_.name if mail.from_ else ''}\n{mail.new_text[:3000]}"
+    for m in re.finditer(rf"{_CAP}(?:[ \t]+(?:&[ \t]+)?{_CAP}){{0,3}}", text):
+        words = m.group(0).split()
+        for end in range(len(words), 0, -1):
+            phrase = " ".join(words[:end])
+            if re.sub(r"[^a-z0-9]", "", phrase.lower()) == token:
+                return phrase
+    return None
+
+
+_R = r"(?P<r>[^\n,.;:!?()\[\]]{3,60}?)"
+_END = r"(?=[ \t]+(?:at|with|in|bei|chez|en|bij|position|role|job|opening|vacancy|team)\b|" \
+       r"[ \t]*(?:[,.;:!?()\[\]]|[-–|][ \t]|$))"
+_ROLE_RX = [re.compile(p, re.I | re.M) for p in (
+    rf"(?:position|role|job|post|vacancy|opening)[ \t]+(?:of|as)[ \t]+(?:an?[ \t]+)?{_R}{_END}",
+    rf"(?:for|to|in)[ \t]+(?:the|our|this|a|an)[ \t]+{_R}[ \t]+"
+    rf"(?:position|role|job|opening|vacancy|opportunity)\b",
+    rf"(?:application|applying|applied|interview(?:ing)?|candidacy)[ \t]+(?:for|to|as)[ \t]+"
+    rf"(?:the[ \t]+|our[ \t]+|an?[ \t]+)?(?:position[ \t]+(?:of[ \t]+)?)?{_R}{_END}",
+    rf"^(?:re:[ \t]*)?(?:your application:?|application:|interview:|submitted:)[ \t]+{_R}{_END}",
+    rf"(?:bewerbung|stelle|position)[ \t]+als[ \t]+{_R}{_END}",
+    rf"(?:poste|offre|candidature)[ \t]+(?:de|d'|au poste de)[ \t]*{_R}{_END}",
+    rf"(?:puesto|vacante|candidatura)[ \t]+(?:de|para|al puesto de)[ \t]+{_R}{_END}",
+    rf"(?:functie|vacature|sollicitatie)[ \t]+(?:van|als|voor)[ \t]+(?:de[ \t]+)?{_R}{_END}",
+)]
+_ROLE_STOP = re.compile(r"^(?:this|that|your|our|the|a|an|any|other|open|same|new|next|"
+                        r"current|interview|application|candidate|position|role|job|us|you|"
+                        r"it|further|consideration|employment|update|status)\b", re.I)
+
+
+# Words that end (or, in Romance languages and Dutch, start) a job title.
+TITLE_TAIL = ("engineer", "developer", "manager", "analyst", "designer", "nurse", "teacher",
+              "scientist", "coordinator", "specialist", "representative", "counsel",
+              "accountant", "controller", "partner", "writer", "director", "lead", "intern",
+              "assistant", "consultant", "executive", "officer", "associate", "administrator",
+              "architect", "researcher", "paralegal", "trainee", "recruiter", "technician",
+              "product", "editor", "advisor", "adviser", "agent", "clerk", "driver", "chef",
+              "entwickler", "ingenieur", "berater", "leiter", "referent", "sachbearbeiter",
+              "werkstudent", "softwareentwicklung", "praktikant", "kaufmann", "kauffrau")
+TITLE_HEAD = ("analista", "chargé", "chargée", "responsable", "ingénieur", "développeur",
+              "desarrollador", "ingeniero", "técnico", "medewerker", "adviseur", "ontwikkelaar",
+              "consultor", "consultant", "directeur", "head", "werkstudent", "stagiaire")
+_TITLE = re.compile(
+    r"(?P<r>(?:(?:Senior|Junior|Lead|Staff|Principal|Head|Chief|Associate|Assistant|"
+    r"Graduate|[A-Z][\w/&+-]*)[ \t]+){0,4}"
+    rf"(?i:{'|'.join(TITLE_TAIL)})(?:[ \t]+I{{1,3}}|[ \t]+\([\w .,/-]+\)|,[ \t]+[A-Z]\w+)?)\b"
+    rf"|(?P<h>(?i:{'|'.join(TITLE_HEAD)})[ \t]+(?:of[ \t]+|de[ \t]+|d'|del[ \t]+)?"
+    r"[\w'’-]+(?:[ \t]+[a-zà-ÿ][\w'’-]+)?)")
+_LABELLED_ROLE = re.compile(r"^(?:position|job|role|poste|stelle|puesto|functie|vacature)[ \t]*:"
+                            r"[ \t]*(?P<r>[^\n]{3,60})$", re.I | re.M)
+_NOT_ROLE = re.compile(r"^(?:hiring|the hiring|our hiring|your|this|a|an|the)\b", re.I)
+_LEADING_NOISE = {"application", "applications", "interview", "interviews", "die", "der", "das",
+                  "stelle", "bereich", "proceso", "ausschreibung", "position", "role", "job",
+                  "candidature", "vacature", "the", "our", "new", "invite", "teams", "zoom",
+                  "next", "for", "as", "als", "re", "fw", "fwd", "offer", "update", "poste"}
+
+
+def _tidy_role(text: str) -> str | None:
+    words = " ".join(text.split()).strip(" ,.-–:").split(" ")
+    while words and words[0].lower().strip(":") in _LEADING_NOISE:
+        words = words[1:]
+    role_text = " ".join(words)
+    if len(role_text) < 3 or role_text.islower() or _NOT_ROLE.match(role_text):
+        return None
+    return role_text
+
+
+def role(mail: Email) -> str | None:
+    """The job title: a labelled line ("Position: ..."), a known phrasing, or a title-shaped
+    phrase (words ending in Engineer, Manager, Analyst ...) in the subject, then the body."""
+    m = _LABELLED_ROLE.search(mail.new_text[:3000])
+    if m and (found := _tidy_role(m.group("r"))):
+        return found
+    for text in (mail.subject, mail.new_text[:3000]):
+        for rx in _ROLE_RX:
+            for m in rx.finditer(text):
+                r = m.group("r").strip(" \"'“”")
+                title = _TITLE.search(r)
+                found = _tidy_role(title.group(0)) if title and len(r) <= 60 else None
+                if found and not _ROLE_STOP.match(r):
+                    return found
+        for m in _TITLE.finditer(text):
+            if (found := _tidy_role(m.group(0))) and not TEAM_WORDS.fullmatch(found):
+                return found
+    return None
+
+
+@dataclass(frozen=True)
+class Understanding:
+    contact: Address | None
+    company: str | None
+    role: str | None
+
+
+def understand(mail: Email) -> Understanding:
+    """Contact, employer and role; whether a rejection explains itself is the model's call."""
+    return Understanding(human_contact(mail), company(mail), role(mail))
+
+
+def same_name(found: str, expected: str) -> bool:
+    """Whether an extracted name means the labelled one: equal once case, punctuation and legal
+    suffixes are ignored, or one is the other's leading words ("Halcyon" for "Halcyon Games")."""
+    def words(text: str) -> list[str]:
+        tokens = re.findall(r"\w+", text.lower())
+        return [t for t in tokens if t not in ("gmbh", "inc", "ltd", "llc", "bv", "sa", "ag",
+                                               "the", "co")]
+    a, b = words(found), words(expected)
+    if not a or not b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    return longer[:len(shorter)] == shorter

@@ -104,7 +104,8 @@ def test_classify_eml_maildir_mbox(tmp_path, capsys):
               "contains_feedback"}
     assert all(fields <= set(r) for r in rows)
     assert rows[0]["message_id"] == "msg-1@test.example"
-    assert rows[0]["contact"] == {"name": "Jane Recruiter", "email": "jane@acme.example"}
+    assert rows[0]["contact"] == {"name": "Jane", "email": "jane@acme.example"}
+    assert rows[0]["contains_feedback"] in (True, False)  # a rejection: the model decides
 
 
 def test_classify_stdin(monkeypatch, capsys):

@@ -17,10 +17,16 @@ SEEDS = Path(__file__).parent.parent / "models" / "corpus" / "seeds"
 
 def small_seed_dir(tmp_path: Path, per_category: int = 5) -> Path:
     chosen, counts = [], dict.fromkeys(CATEGORIES, 0)
+    feedback = {True: 0, False: 0}
     for s in read_seeds(SEEDS):
-        if counts[s["category"]] < per_category:
-            counts[s["category"]] += 1
-            chosen.append({k: v for k, v in s.items() if k != "_source"})
+        if s["category"] == "rejection":  # both kinds, for the feedback model's folds
+            if feedback[bool(s["contains_feedback"])] >= per_category:
+                continue
+            feedback[bool(s["contains_feedback"])] += 1
+        elif counts[s["category"]] >= per_category:
+            continue
+        counts[s["category"]] += 1
+        chosen.append({k: v for k, v in s.items() if k != "_source"})
     folder = tmp_path / "seeds"
     folder.mkdir()
     (folder / "small.jsonl").write_text("".join(json.dumps(s) + "\n" for s in chosen))
@@ -42,7 +48,8 @@ def test_training_twice_gives_the_same_model(tmp_path):
     for task in ("category", "sender_kind"):
         np.testing.assert_array_equal(ma.models[task].predict_proba(xa),
                                       mb.models[task].predict_proba(xb))
-    assert a.manifest["label_counts"]["category"]["rejection"] == 15
+    assert a.manifest["label_counts"]["category"]["rejection"] == 30
+    assert "contains_feedback" in ma.models
 
 
 def test_grouped_folds_keep_families_together():

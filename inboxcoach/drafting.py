@@ -1,0 +1,163 @@
+"""Compose a feedback-request reply to a rejection: Jinja2 text in a proper RFC 5322 message.
+
+Every header value that comes from the incoming mail (the contact's name and address, the
+subject, the message ids) is cleaned to one line and validated before it is set, and the result
+is parsed back to prove it carries exactly the headers we wrote: mail content cannot add a Bcc.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address as HeaderAddress
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+from inboxcoach.errors import InboxcoachError
+from inboxcoach.records import Address, Email
+from inboxcoach.text import clean_header_text
+
+VARIANTS = ("ask", "ask_after_interview", "thanks")
+HEADERS = {"from", "to", "subject", "date", "message-id", "in-reply-to", "references",
+           "mime-version", "content-type", "content-transfer-encoding", "x-inboxcoach"}
+_ADDR = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_MSGID = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+")  # no <, >, space
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rv|r)\s*(?:\[\d+\])?\s*:\s*)+",
+                           re.I)
+_INTERVIEWED = re.compile(
+    r"interview|speaking with|spoke with|meeting (?:you|with)|met with|your time with|"
+    r"conversation|the team enjoyed|final round|on-?site|gespräch|entretien|entrevista|"
+    r"gesprek|colloquio", re.I)
+
+
+class DraftError(InboxcoachError):
+    """This rejection cannot get a safe draft (an unusable address, say); recorded as a skip."""
+
+
+@dataclass(frozen=True)
+class Writer:
+    """The user, as drafts sign: from the config's [drafts] table."""
+
+    name: str
+    address: str
+    signature: str = ""
+    templates_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    message_id: str  # without brackets
+    to: Address
+    subject: str
+    variant: str
+    body: str
+    raw: bytes
+
+
+def variant_for(rejection: Email, contains_feedback: bool | None) -> str:
+    if contains_feedback:
+        return "thanks"
+    return "ask_after_interview" if _INTERVIEWED.search(rejection.new_text) else "ask"
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: <original>``, never ``Re: Re:`` (nor ``Re: AW:``)."""
+    original = _REPLY_PREFIX.sub("", clean_header_text(subject, 300)).strip()
+    return f"Re: {original}" if original else "Re: your message"
+
+
+def first_name(contact: Address) -> str | None:
+    name = clean_header_text(contact.name, 80)
+    if "," in name:  # "Doe, Jane"
+        name = name.split(",", 1)[1]
+    words = [w for w in name.split() if w[:1].isalpha()]
+    return words[0] if words and words[0][0].isupper() and len(words[0]) > 1 else None
+
+
+def compose(rejection: Email, contact: Address, writer: Writer, *, company: str | None,
+            role: str | None, contains_feedback: bool | None, now: datetime) -> Draft:
+    to = _safe_address(contact)
+    variant = variant_for(rejection, contains_feedback)
+    body = render(variant, writer, contact=to, company=company, role=role)
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = HeaderAddress(display_name=clean_header_text(writer.name, 100),
+                                addr_spec=_checked_addr(writer.address, "your address"))
+    msg["To"] = HeaderAddress(display_name=to.name, addr_spec=to.email)
+    msg["Subject"] = reply_subject(rejection.subject)
+    msg["Date"] = format_datetime(now)
+    message_id = make_msgid(domain=writer.address.rpartition("@")[2])
+    msg["Message-ID"] = message_id
+    ids = _thread_ids(rejection)
+    if ids:
+        msg["In-Reply-To"] = f"<{ids[-1]}>"
+        msg["References"] = " ".join(f"<{i}>" for i in ids)
+    msg["X-Inboxcoach"] = "draft; review before sending"
+    msg.set_content(body, charset="utf-8")
+    raw = msg.as_bytes()
+    _verify(raw)
+    return Draft(message_id.strip("<>"), to, str(msg["Subject"]), variant, body, raw)
+
+
+def render(variant: str, writer: Writer, *, contact: Address, company: str | None,
+           role: str | None) -> str:
+    loaders = [PackageLoader("inboxcoach", "templates/drafts")]
+    if writer.templates_dir is not None:
+        loaders.insert(0, FileSystemLoader(str(writer.templates_dir)))
+    env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                      autoescape=False, keep_trailing_newline=True)  # noqa: S701 - plain text
+    name = first_name(contact)
+    closing = "Best regards,\n" + writer.name + (f"\n{writer.signature}" if writer.signature
+                                                  else "")
+    text = env.get_template(f"{variant}.txt.j2").render(
+        greeting=f"Dear {name}," if name else "Hello,", first_name=name, contact=contact,
+        company=_plain(company), role=_plain(role), writer=writer, closing=closing)
+    return _wrap(text)
+
+
+def _plain(value: str | None) -> str | None:
+    return clean_header_text(value, 80) or None if value else None
+
+
+def _wrap(text: str, width: int = 76) -> str:
+    import textwrap
+
+    paragraphs = [p.strip("\n") for p in text.strip().split("\n\n")]
+    out = []
+    for p in paragraphs:
+        lines = p.splitlines()
+        if len(lines) > 1:  # closing/signature blocks keep their lines
+            out.append("\n".join(lines))
+        else:
+            out.append(textwrap.fill(p, width))
+    return "\n\n".join(out) + "\n"
+
+
+def _safe_address(contact: Address) -> Address:
+    return Address(clean_header_text(contact.name, 100), _checked_addr(contact.email, "contact"))
+
+
+def _checked_addr(value: str, what: str) -> str:
+    value = value.strip()
+    if not _ADDR.fullmatch(value) or len(value) > 254:
+        raise DraftError(f"the {what} address {clean_header_text(value, 80)!r} is not usable")
+    return value
+
+
+def _thread_ids(rejection: Email) -> list[str]:
+    ids = [i for i in (*rejection.references, rejection.message_id) if i and _MSGID.fullmatch(i)]
+    return list(dict.fromkeys(ids))[-20:]
+
+
+def _verify(raw: bytes) -> None:
+    """Parse what we wrote: exactly our headers, each once; anything else is a bug or an attack."""
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    names = [k.lower() for k in parsed]
+    if set(names) - HEADERS or len(names) != len(set(names)):
+        extra = sorted(set(names) - HEADERS)
+        raise DraftError(f"the draft would carry unexpected headers: {extra}")

@@ -1,0 +1,97 @@
+"""Reading who wrote a message, whether a reply reaches them, the employer and the role."""
+
+from __future__ import annotations
+
+import pytest
+
+from inboxcoach.parse import parse_raw
+from inboxcoach.records import MessageRef, RawMessage
+from inboxcoach.understand import company, human_contact, role, same_name, signature_name
+
+
+def mail(headers: str, body: str = "Hello,\nthanks for applying.\n"):
+    raw = (headers.strip() + "\r\nMessage-ID: <u@x>\r\n\r\n" + body).encode()
+    return parse_raw(RawMessage("a", "f", MessageRef("1"), raw))
+
+
+REJECTION = ("Hi Sam,\n\nThank you for applying. We have decided to move forward with other "
+             "candidates.\n\n")
+
+
+@pytest.mark.parametrize(("headers", "body", "expected"), [
+    ("From: Acme <no-reply@acme.example>\r\nSubject: x", REJECTION + "The Acme Team\n", None),
+    # Greenhouse sends from a no-reply address but Reply-To reaches the recruiter
+    ("From: Jane Doe <no-reply@us.greenhouse-mail.io>\r\nReply-To: Jane Doe "
+     "<jane.doe@acme.example>\r\nSubject: x", REJECTION + "Best,\nJane\n",
+     ("Jane Doe", "jane.doe@acme.example")),
+    # a relay with no Reply-To discards replies
+    ("From: Acme <acme@myworkday.com>\r\nSubject: x", REJECTION + "Acme Talent Acquisition\n",
+     None),
+    ("From: Jane Doe <jane.doe@acme.example>\r\nSubject: x", REJECTION + "Jane\n",
+     ("Jane Doe", "jane.doe@acme.example")),
+    # a team mailbox counts when a person signs the mail...
+    ("From: Acme Recruiting <jobs@acme.example>\r\nSubject: x",
+     REJECTION + "Kind regards,\nMaria Lopez\nTalent Partner\n",
+     ("Maria Lopez", "jobs@acme.example")),
+    # ... not when a team does
+    ("From: Acme Recruiting <jobs@acme.example>\r\nSubject: x",
+     REJECTION + "Kind regards,\nThe Acme Hiring Team\n", None),
+    ("From: Acme Careers <careers@acme.example>\r\nSubject: x",
+     REJECTION + "Please do not reply to this email.\nBest,\nMaria Lopez\n", None),
+    ("From: Personalabteilung <bewerbung@firma.example>\r\nSubject: x",
+     "Sehr geehrter Herr Weber,\n\nleider...\n\nMit freundlichen Grüßen\nKatrin Vogel\n",
+     ("Katrin Vogel", "bewerbung@firma.example")),
+])
+def test_human_contact(headers, body, expected):
+    contact = human_contact(mail(headers, body))
+    assert (contact.name, contact.email) == expected if expected else contact is None
+
+
+def test_signature_name():
+    assert signature_name("Thanks again.\n\nBest regards,\nJane Smith\nRecruiter\n") == "Jane Smith"
+    assert signature_name("Thanks.\n\nCheers, Tom") == "Tom"
+    assert signature_name("Thanks.\n\nBest,\nThe Talent Team") is None
+    assert signature_name("no sign-off here") is None
+
+
+@pytest.mark.parametrize(("headers", "body", "expected"), [
+    ("From: Acme Corp <acme@myworkday.com>\r\nSubject: Your application", "Thanks.", "Acme"),
+    ("From: Talent <globex+autoreply@talent.icims.com>\r\nSubject: x", "Thanks.", "Globex"),
+    ("From: Initech Careers <notifications@smartrecruiters.com>\r\nSubject: Update",
+     "Thank you for applying to Initech.", "Initech"),
+    ("From: Workable <noreply@candidates.workablemail.com>\r\nSubject: Your application to "
+     "Umbrella Health", "Thanks.", "Umbrella Health"),
+    ("From: Jane <jane@hooli.example>\r\nSubject: hi", "Thanks for your interest in Hooli!",
+     "Hooli"),
+    ("From: Omar (Northwind Traders) <careers@northwind.example>\r\nSubject: next", "Hi",
+     "Northwind Traders"),
+    ("From: Jane Doe <jane@tandemstudio.example>\r\nSubject: next", "Everyone at Tandem Studio "
+     "enjoyed meeting you.", "Tandem Studio"),
+    ("From: LinkedIn <jobs-noreply@linkedin.com>\r\nSubject: Jobs for you", "New jobs.", None),
+    ("From: Lena <lena@gmail.com>\r\nSubject: Re: coffee", "see you", None),
+    ("From: Karriere <karriere@x.example>\r\nSubject: Ihre Bewerbung bei Rheinwerk Systems",
+     "Danke.", "Rheinwerk Systems"),
+])
+def test_company(headers, body, expected):
+    assert company(mail(headers, body)) == expected
+
+
+@pytest.mark.parametrize(("subject", "body", expected := "expected"), [
+    ("Your application for the Senior Backend Engineer position", "", "Senior Backend Engineer"),
+    ("Application update - Financial Controller", "", "Financial Controller"),
+    ("Interview - Data Analyst", "", "Data Analyst"),
+    ("Update", "Position: Mobile Developer (iOS)\nRequisition: R1", "Mobile Developer (iOS)"),
+    ("Ihre Bewerbung als Werkstudent Softwareentwicklung", "", "Werkstudent Softwareentwicklung"),
+    ("Votre candidature", "Merci pour votre candidature au poste de Chargé de projet.",
+     "Chargé de projet"),
+    ("Thanks", "Thank you for your time last week.", None),
+])
+def test_role(subject, body, expected):
+    assert role(mail(f"From: a@b.example\r\nSubject: {subject}", body)) == expected
+
+
+def test_same_name_is_lenient_about_suffixes_and_short_forms():
+    assert same_name("Halcyon", "Halcyon Games")
+    assert same_name("Nordlicht GmbH", "nordlicht")
+    assert not same_name("Halcyon Games", "Games")
+    assert not same_name("", "x")
