@@ -238,6 +238,41 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
                         "(read in place, never trained on), e.g. ../shared/data/real-dev.jsonl")
 
 
+def cmd_drafts(args: argparse.Namespace) -> int:
+    from inboxcoach.drafts import make_drafts
+    from inboxcoach.sources import mailbox_opener
+    from inboxcoach.store import Store
+
+    settings = settings_from(args)
+    with Store.open(settings.db_path) as store:
+        if not args.list:
+            report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)(),
+                                 dry_run=args.dry_run)
+            if args.dry_run:
+                for d in report.created:
+                    print(f"would write: to {d.to} | {d.subject} | {d.variant}\n"
+                          + "\n".join("    " + line for line in d.body.splitlines()))
+                for subject, reason in report.skipped:
+                    print(f"would skip: {subject} | {reason}")
+            else:
+                print(report.summary())
+        for row in store.draft_rows():
+            where = row["imap_folder"] or "not in Drafts yet"
+            print(f"draft  {row['created_at'][:10]}  to {row['to_addr']}  {row['subject']}  "
+                  f"[{row['variant']}, {row['state']}, {where}]  {row['eml_path'] or ''}")
+        for row in store.skip_rows():
+            print(f"skip   {(row['rejection_date'] or '')[:10]}  {row['from_addr']}  "
+                  f"{row['subject']}  [{row['reason']}]")
+    return 0 if args.dry_run or args.list or not report.failed else int(ExitCode.PARTIAL)
+
+
+def add_drafts_args(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--dry-run", action="store_true",
+                       help="show the drafts that would be written and the skips; change nothing")
+    group.add_argument("--list", action="store_true", help="only list drafts and skips")
+
+
 COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None] | None]] = [
     ("fetch", cmd_fetch, "store new mail from every configured account (read-only)", None),
     ("status", cmd_status, "per account and folder: messages stored, last sync, errors",
@@ -248,6 +283,8 @@ COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None
      add_classify_args),
     ("evaluate", cmd_evaluate, "score the model on labelled emails, next to a keyword baseline",
      add_evaluate_args),
+    ("drafts", cmd_drafts, "write feedback-request drafts for rejections a person sent (never "
+     "sends); list them and why other rejections got none", add_drafts_args),
     ("train", cmd_train, "build the corpus from seeds and train the model (source checkout)",
      add_train_args),
 ]

@@ -72,12 +72,31 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class DraftSettings:
+    enabled: bool = True
+    your_name: str = ""  # who signs; required for drafts
+    your_email: str = ""  # From of the drafts; default: the account's username
+    signature: str = ""
+    templates_dir: Path | None = None
+    folder: Path | None = None  # .eml copies; default: <state_dir>/drafts
+    append_to_imap: bool = True
+    max_age_days: int = 30
+    hold_hours: float = 0.0
+
+
+@dataclass(frozen=True)
 class Settings:
     accounts: tuple[AccountConfig, ...]
     state_dir: Path
     fetch: FetchSettings = FetchSettings()
     config_path: Path | None = None
     warnings: tuple[str, ...] = ()
+    drafts: DraftSettings = DraftSettings()
+    no_reply_days: int = 21
+
+    @property
+    def drafts_dir(self) -> Path:
+        return self.drafts.folder or self.state_dir / "drafts"
 
     @property
     def db_path(self) -> Path:
@@ -178,6 +197,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Settings:
     top = _Table(data, "")
     state = top.get("state_dir", str)
     fetch = _fetch_settings(_Table(top.get("fetch", dict, {}), "fetch"))
+    drafts = _draft_settings(_Table(top.get("drafts", dict, {}), "drafts"), path)
+    apps = _Table(top.get("applications", dict, {}), "applications")
+    no_reply_days = apps.positive("no_reply_days", 21, integer=True)
+    apps.finish()
     raw_accounts = top.get("accounts", list, [])
     top.finish()
     if not raw_accounts:
@@ -190,7 +213,32 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Settings:
         _resolve(state, path) if state else default_state_dir()
     )
     warnings = tuple(_permission_warnings(accounts, path))
-    return Settings(accounts, state_dir, fetch, path, warnings)
+    return Settings(accounts, state_dir, fetch, path, warnings, drafts, no_reply_days)
+
+
+def _draft_settings(t: _Table, config_path: Path | None) -> DraftSettings:
+    d = DraftSettings()
+    templates = t.get("templates_dir", str)
+    folder = t.get("folder", str)
+    s = DraftSettings(
+        enabled=t.get("enabled", bool, d.enabled),
+        your_name=t.get("your_name", str, d.your_name).strip(),
+        your_email=t.get("your_email", str, d.your_email).strip(),
+        signature=t.get("signature", str, d.signature).strip("\n"),
+        templates_dir=_resolve(templates, config_path) if templates else None,
+        folder=_resolve(folder, config_path) if folder else None,
+        append_to_imap=t.get("append_to_imap", bool, d.append_to_imap),
+        max_age_days=t.positive("max_age_days", d.max_age_days, integer=True),
+        hold_hours=float(t.get("hold_hours", (int, float), d.hold_hours)),
+    )
+    if s.templates_dir is not None and not s.templates_dir.is_dir():
+        raise ConfigError(t.path("templates_dir"), f"names {s.templates_dir}, not a folder",
+                          "point it at a folder with ask.txt.j2, ask_after_interview.txt.j2 "
+                          "and thanks.txt.j2 (any of them)")
+    if s.hold_hours < 0:
+        raise ConfigError(t.path("hold_hours"), "must not be negative", "e.g. hold_hours = 24")
+    t.finish()
+    return s
 
 
 def _fetch_settings(t: _Table) -> FetchSettings:

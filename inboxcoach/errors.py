@@ -61,6 +61,13 @@ class FolderNotFound(MailboxError):
     transient = False
 
 
+class ServerRefused(MailboxError):
+    """The server answered NO (an APPEND to a missing or read-only folder, say): retrying the
+    same command would get the same answer."""
+
+    transient = False
+
+
 class StoreError(InboxcoachError):
     """The local state file cannot be opened or is from a newer inboxcoach."""
 

@@ -1,13 +1,15 @@
-"""Read-only IMAP source built on imapclient; the only module that talks IMAP.
+"""IMAP built on imapclient; the only module that talks IMAP.
 
-Read-only is enforced by construction: folders are opened with EXAMINE (``readonly=True``),
-bodies are read with ``BODY.PEEK[]``, and this class has no method that could STORE, COPY, MOVE
-or EXPUNGE. A STORE under EXAMINE "succeeds" silently, so absence of such calls is the guarantee.
+Existing mail is only ever read: folders are opened with EXAMINE (``readonly=True``), bodies are
+read with ``BODY.PEEK[]``, and this class has no method that could STORE, COPY, MOVE or EXPUNGE.
+A STORE under EXAMINE "succeeds" silently, so absence of such calls is the guarantee. The one
+write is APPEND of a new draft (flagged \\Draft) to the Drafts folder.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Iterator, Sequence
@@ -15,11 +17,11 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timezone
 from typing import Any
 
-from imapclient import IMAPClient, SocketTimeout
+from imapclient import DRAFT, IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from inboxcoach.config import AccountConfig
-from inboxcoach.errors import AuthError, FolderNotFound, MailboxError, TLSError
+from inboxcoach.errors import AuthError, FolderNotFound, MailboxError, ServerRefused, TLSError
 from inboxcoach.records import FolderInfo, FolderState, MessageRef, RawMessage
 from inboxcoach.secrets import Secret
 
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 20.0
 FETCH_CHUNK_BYTES = 16 * 1024 * 1024  # bound the memory one FETCH answer can take
+_SAFE_ID = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-]+")
+_IDS = re.compile(rb"<([^<>\s]+)>")
 SPECIAL_USE = {
     b"\\Sent": "sent", b"\\Drafts": "drafts", b"\\All": "all", b"\\Junk": "junk",
     b"\\Trash": "trash", b"\\Archive": "archive", b"\\Flagged": "flagged",
@@ -142,6 +146,37 @@ class ImapMailbox:
             _plain_tz(meta.get(b"INTERNALDATE")), headers_only,
         )
 
+    # -- drafts: the only writes, and only new messages -----------------------------------------
+    def append_draft(self, folder: str, raw: bytes) -> int | None:
+        """APPEND a draft flagged \\Draft; the new UID when the server says it (UIDPLUS)."""
+        with self._errors(f"add a draft to {folder!r}"):
+            answer = self.client.append(folder, raw, flags=[DRAFT])
+        found = re.search(rb"APPENDUID \d+ (\d+)", answer or b"")
+        return int(found.group(1)) if found else None
+
+    def find_message_id(self, folder: str, message_id: str) -> list[int]:
+        """UIDs in ``folder`` whose Message-ID is ``message_id`` (one we generated ourselves)."""
+        if not _SAFE_ID.fullmatch(message_id):
+            raise ValueError("refusing to search for an id with unsafe characters")
+        self.select(folder)
+        with self._errors(f"search {folder!r}"):
+            return list(self.client.search(["HEADER", "Message-ID", f"<{message_id}>"]))
+
+    def replied_ids(self, folder: str, since: date) -> set[str]:
+        """Message-IDs that mail in ``folder`` (Sent) since ``since`` answers."""
+        self.select(folder)
+        with self._errors(f"search {folder!r}"):
+            uids = self.client.search(["SINCE", since])
+        found: set[str] = set()
+        item = "BODY.PEEK[HEADER.FIELDS (IN-REPLY-TO REFERENCES)]"
+        for start in range(0, len(uids), 500):
+            with self._errors(f"read {folder!r}"):
+                answer = self.client.fetch(uids[start:start + 500], [item])
+            for data in answer.values():
+                block = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+                found.update(i.decode("ascii", "replace") for i in _IDS.findall(block or b""))
+        return found
+
     # -- errors ---------------------------------------------------------------------------------
     @contextmanager
     def _errors(self, doing: str, folder: str | None = None) -> Iterator[None]:
@@ -169,9 +204,11 @@ class ImapMailbox:
             raise MailboxError(f"cannot {doing}: {host} refused the connection") from None
         except IMAPClientError as exc:
             text = _safe_text(exc)
-            if folder is not None and not isinstance(exc, IMAPClientAbortError):
+            if isinstance(exc, IMAPClientAbortError):
+                raise MailboxError(f"cannot {doing}: {text or 'connection lost'}") from None
+            if folder is not None:
                 raise FolderNotFound(f"cannot {doing}: {text}") from None
-            raise MailboxError(f"cannot {doing}: {text or 'connection lost'}") from None
+            raise ServerRefused(f"cannot {doing}: the server refused ({text})") from None
         except OSError as exc:
             raise MailboxError(f"cannot {doing}: {exc.strerror or exc}") from None
 

@@ -83,3 +83,30 @@ MIGRATIONS.append(("0002_labels", """
     );
     CREATE INDEX labels_version ON labels(model_version);
 """))
+
+MIGRATIONS.append(("0003_drafts", """
+    ALTER TABLE labels ADD COLUMN feedback_probability REAL;
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        message_rowid INTEGER NOT NULL REFERENCES messages(id),
+        thread_key TEXT NOT NULL UNIQUE,
+        account TEXT NOT NULL,
+        draft_message_id TEXT NOT NULL UNIQUE,
+        to_addr TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        raw_z BLOB NOT NULL,
+        eml_path TEXT,
+        state TEXT NOT NULL,
+        imap_folder TEXT,
+        imap_uid INTEGER,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        appended_at TEXT
+    );
+    CREATE TABLE draft_skips (
+        message_rowid INTEGER PRIMARY KEY REFERENCES messages(id),
+        reason TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+    );
+"""))

@@ -270,16 +270,103 @@ class Store:
         with self.transaction() as c:
             for rowid, p in labels:
                 c.execute(
-                    "INSERT OR REPLACE INTO labels VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO labels(message_rowid, model_version, category, "
+                    "category_confidence, category_unsure, sender_kind, sender_confidence, "
+                    "sender_unsure, classified_at, feedback_probability) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (rowid, model_version, p.category, p.category_confidence,
                      int(p.category_unsure), p.sender_kind, p.sender_confidence,
-                     int(p.sender_unsure), stamp),
+                     int(p.sender_unsure), stamp, p.feedback_probability),
                 )
                 n += 1
         return n
 
     def label_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT category, count(*) FROM labels GROUP BY category"))
+
+    # -- drafts ---------------------------------------------------------------------------------
+    def rejections(self) -> list[tuple[int, Email, str, float | None]]:
+        """Rejections with no draft and no final skip yet: (rowid, email, account, feedback)."""
+        rows = self.conn.execute("""
+            SELECT m.id, m.record, (SELECT account FROM locations l WHERE l.message_rowid = m.id
+                                     ORDER BY l.seen_at LIMIT 1), l.feedback_probability
+            FROM messages m JOIN labels l ON l.message_rowid = m.id
+            WHERE l.category = 'rejection'
+              AND m.id NOT IN (SELECT message_rowid FROM drafts)
+              AND m.id NOT IN (SELECT message_rowid FROM draft_skips)
+            ORDER BY m.date, m.id
+        """).fetchall()
+        return [(r[0], Email.from_json(r[1]), r[2] or "", r[3]) for r in rows]
+
+    def has_draft_for_thread(self, thread_key: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM drafts WHERE thread_key=?",
+                                 (thread_key,)).fetchone() is not None
+
+    def record_draft(self, rowid: int, thread_key: str, account: str, draft: Any,
+                     eml_path: str | None, state: str) -> int:
+        """Record a draft with its bytes before anything is written or appended anywhere."""
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO drafts(message_rowid, thread_key, account, draft_message_id, to_addr,"
+                " subject, variant, raw_z, eml_path, state, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (rowid, thread_key, account, draft.message_id, draft.to.email, draft.subject,
+                 draft.variant, zlib.compress(draft.raw), eml_path, state, now()),
+            )
+        return int(cur.lastrowid or 0)
+
+    def update_draft(self, draft_id: int, **fields: Any) -> None:
+        allowed = {"state", "imap_folder", "imap_uid", "error", "appended_at", "eml_path"}
+        assert set(fields) <= allowed
+        sets = ", ".join(f"{k}=?" for k in fields)
+        with self.transaction() as c:
+            c.execute(f"UPDATE drafts SET {sets} WHERE id=?", (*fields.values(), draft_id))  # noqa: S608
+
+    def pending_drafts(self) -> list[tuple[int, str, str, bytes]]:
+        """Drafts recorded but not confirmed in the Drafts folder: (id, account, msg-id, raw)."""
+        rows = self.conn.execute(
+            "SELECT id, account, draft_message_id, raw_z FROM drafts WHERE state IN "
+            "('pending', 'failed') ORDER BY id").fetchall()
+        return [(r[0], r[1], r[2], zlib.decompress(r[3])) for r in rows]
+
+    def drafts_without_file(self) -> list[tuple[int, str, bytes]]:
+        rows = self.conn.execute("SELECT id, draft_message_id, raw_z FROM drafts "
+                                 "WHERE eml_path IS NULL ORDER BY id").fetchall()
+        return [(r[0], r[1], zlib.decompress(r[2])) for r in rows]
+
+    def skip_draft(self, rowid: int, reason: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO draft_skips VALUES (?,?,?)", (rowid, reason, now()))
+
+    def draft_rows(self) -> list[dict[str, Any]]:
+        cur = self.conn.execute("""
+            SELECT d.created_at, d.to_addr, d.subject, d.variant, d.state, d.eml_path,
+                   d.imap_folder, d.error, m.date AS rejection_date
+            FROM drafts d JOIN messages m ON m.id = d.message_rowid ORDER BY d.id""")
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def skip_rows(self) -> list[dict[str, Any]]:
+        cur = self.conn.execute("""
+            SELECT s.decided_at, m.subject, m.from_addr, s.reason, m.date AS rejection_date
+            FROM draft_skips s JOIN messages m ON m.id = s.message_rowid ORDER BY m.date""")
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def replies_from(self, addresses: set[str]) -> set[str]:
+        """Message-IDs that stored mail from these addresses answers (In-Reply-To/References)."""
+        found: set[str] = set()
+        if not addresses:
+            return found
+        marks = ",".join("?" * len(addresses))
+        for (record,) in self.conn.execute(
+                f"SELECT record FROM messages WHERE from_addr IN ({marks})",  # noqa: S608
+                tuple(addresses)):
+            mail = Email.from_json(record)
+            found.update(mail.references)
+            if mail.in_reply_to:
+                found.add(mail.in_reply_to)
+        return found
 
     # -- runs ---------------------------------------------------------------------------------
     def start_run(self, command: str) -> int:

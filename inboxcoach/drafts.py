@@ -1,0 +1,224 @@
+"""The drafts stage: for each rejection a person sent, one feedback-request draft, written as a
+.eml file and added to the account's Drafts folder. Never sent: there is no SMTP here.
+
+Exactly once per rejection thread, across re-runs and crashes: a draft is recorded (with its
+bytes) before anything is written or appended; a recorded draft not yet confirmed in Drafts is
+looked for by its Message-ID before it is appended again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from inboxcoach.config import AccountConfig, Settings
+from inboxcoach.corpus import ascii_slug
+from inboxcoach.drafting import Draft, DraftError, Writer, compose
+from inboxcoach.errors import (
+    ConfigError,
+    FolderNotFound,
+    InboxcoachError,
+    MailboxError,
+    ServerRefused,
+)
+from inboxcoach.mailbox import find_role
+from inboxcoach.paths import private_dir
+from inboxcoach.records import Email
+from inboxcoach.store import Store
+from inboxcoach.understand import company, human_contact, role
+
+log = logging.getLogger(__name__)
+NO_CONTACT = "automated: no one to ask"
+REPLIED = "you already replied"
+
+
+@dataclass
+class DraftReport:
+    created: list[Draft] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (subject, reason)
+    held: list[str] = field(default_factory=list)  # subjects waiting for hold_hours
+    appended: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (draft id, error)
+
+    def summary(self) -> str:
+        return (f"drafts: {len(self.created)} new, {self.appended} added to Drafts, "
+                f"{len(self.skipped)} skipped, {len(self.held)} held, {len(self.failed)} failed")
+
+
+def writer_for(settings: Settings, account: AccountConfig) -> Writer:
+    d = settings.drafts
+    if not d.your_name:
+        raise ConfigError("drafts.your_name", "is missing",
+                          'add [drafts] your_name = "Your Name" (it signs the drafts)')
+    address = d.your_email or (account.username or "")
+    if "@" not in address:
+        raise ConfigError("drafts.your_email", "is missing",
+                          'add [drafts] your_email = "you@example.com" (the drafts\' From)')
+    return Writer(d.your_name, address, d.signature, d.templates_dir)
+
+
+def skip_reason(mail: Email, replied: set[str], now: datetime, max_age_days: int) -> str | None:
+    if human_contact(mail) is None:
+        return NO_CONTACT
+    if mail.date is not None and now - mail.date > timedelta(days=max_age_days):
+        return f"older than {max_age_days} days"
+    if mail.message_id and mail.message_id in replied:
+        return REPLIED
+    return None
+
+
+def thread_key(mail: Email) -> str:
+    return mail.references[0] if mail.references else mail.key
+
+
+def plan_drafts(settings: Settings, store: Store, replied: set[str], now: datetime,
+                record: bool = True) -> DraftReport:
+    """Decide every undecided rejection: compose a draft, or record why not (unless dry run)."""
+    report = DraftReport()
+    accounts = {a.name: a for a in settings.accounts}
+    hold = timedelta(hours=settings.drafts.hold_hours)
+    seen_threads: set[str] = set()
+    for rowid, mail, account_name, feedback in store.rejections():
+        reason = skip_reason(mail, replied, now, settings.drafts.max_age_days)
+        key = thread_key(mail)
+        if reason is None and (key in seen_threads or store.has_draft_for_thread(key)):
+            reason = "a draft for this thread exists"
+        if reason is None and mail.date is not None and now - mail.date < hold:
+            report.held.append(mail.subject)
+            continue
+        draft = None
+        if reason is None:
+            try:
+                account = accounts.get(account_name) or settings.accounts[0]
+                draft = compose(mail, human_contact(mail), writer_for(settings, account),
+                                company=company(mail), role=role(mail),
+                                contains_feedback=None if feedback is None else feedback >= 0.5,
+                                now=now)
+            except DraftError as exc:
+                reason = str(exc)
+        if reason is not None:
+            report.skipped.append((mail.subject, reason))
+            if record:
+                store.skip_draft(rowid, reason)
+            continue
+        assert draft is not None
+        seen_threads.add(key)
+        report.created.append(draft)
+        if record:  # recorded first: a crash from here on is finished by the next run
+            draft_id = store.record_draft(rowid, key, account_name, draft, None, "pending")
+            path = write_eml(settings.drafts_dir, draft, company(mail), now)
+            store.update_draft(draft_id, eml_path=str(path))
+    return report
+
+
+def write_missing_files(settings: Settings, store: Store, now: datetime) -> None:
+    """Drafts recorded by a run that died before writing their .eml file."""
+    for draft_id, message_id, raw in store.drafts_without_file():
+        draft = Draft(message_id, None, "", "", "", raw)  # type: ignore[arg-type]
+        store.update_draft(draft_id, eml_path=str(write_eml(settings.drafts_dir, draft, None,
+                                                            now)))
+
+
+def write_eml(folder: Path, draft: Draft, employer: str | None, now: datetime) -> Path:
+    """An .eml copy, written atomically and readable only by the user. The file name is our own
+    ASCII slug of the employer: text from a mail never becomes a path as it is."""
+    private_dir(folder)
+    slug = ascii_slug(employer or "rejection", "-")[:40] or "rejection"
+    path = folder / f"{now:%Y-%m-%d}-{slug}-{draft.message_id.split('@')[0][-12:]}.eml"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".draft-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(draft.raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def push_pending(settings: Settings, store: Store, open_mailbox: Callable[[AccountConfig], object],
+                 report: DraftReport) -> None:
+    """Put recorded drafts into their account's Drafts folder, exactly once."""
+    if not settings.drafts.append_to_imap:
+        return
+    accounts = {a.name: a for a in settings.accounts if a.kind == "imap"}
+    by_account: dict[str, list[tuple[int, str, bytes]]] = {}
+    for draft_id, account, message_id, raw in store.pending_drafts():
+        if account in accounts:
+            by_account.setdefault(account, []).append((draft_id, message_id, raw))
+    for name, items in by_account.items():
+        account = accounts[name]
+        try:
+            with open_mailbox(account) as box:
+                folder = find_role(box.list_folders(), "drafts", account.drafts_folder)
+                if folder is None:
+                    raise InboxcoachError(f"{name}: no Drafts folder found; set "
+                                          f"{account.key}.drafts_folder")
+                for draft_id, message_id, raw in items:
+                    _push_one(store, box, folder, draft_id, message_id, raw, report)
+        except MailboxError as exc:  # the connection: the drafts stay pending for the next run
+            log.error("%s: drafts not added to the Drafts folder yet: %s", name, exc)
+            report.failed.extend((str(i), str(exc)) for i, _, _ in items)
+        except InboxcoachError as exc:
+            log.error("%s", exc)
+            report.failed.extend((str(i), str(exc)) for i, _, _ in items)
+
+
+def _push_one(store: Store, box: object, folder: str, draft_id: int, message_id: str,
+              raw: bytes, report: DraftReport) -> None:
+    try:
+        existing = box.find_message_id(folder, message_id)  # type: ignore[attr-defined]
+        uid = existing[0] if existing else box.append_draft(folder, raw)  # type: ignore[attr-defined]
+    except (ServerRefused, FolderNotFound) as exc:  # this draft only; the others go on
+        log.error("draft %s: %s", message_id, exc)
+        store.update_draft(draft_id, state="failed", error=str(exc))
+        report.failed.append((message_id, str(exc)))
+        return
+    store.update_draft(draft_id, state="appended", imap_folder=folder, imap_uid=uid,
+                       appended_at=datetime.now(UTC).isoformat(timespec="seconds"), error=None)
+    report.appended += 1
+
+
+def sent_replies(settings: Settings, store: Store,
+                 open_mailbox: Callable[[AccountConfig], object], now: datetime) -> set[str]:
+    """Message-IDs the user already answered: from stored mail they sent, and each IMAP
+    account's Sent folder."""
+    mine = {a.username.lower() for a in settings.accounts if a.username}
+    if settings.drafts.your_email:
+        mine.add(settings.drafts.your_email.lower())
+    replied = store.replies_from(mine)
+    since = (now - timedelta(days=settings.drafts.max_age_days + 14)).date()
+    for account in settings.accounts:
+        if account.kind != "imap":
+            continue
+        try:
+            with open_mailbox(account) as box:
+                sent = find_role(box.list_folders(), "sent", account.sent_folder)
+                if sent:
+                    replied |= box.replied_ids(sent, since)  # type: ignore[attr-defined]
+        except InboxcoachError as exc:
+            log.warning("%s: cannot read the Sent folder (%s); drafts may repeat a reply",
+                        account.name, exc)
+    return replied
+
+
+def make_drafts(settings: Settings, store: Store,
+                open_mailbox: Callable[[AccountConfig], object], dry_run: bool = False,
+                now: datetime | None = None) -> DraftReport:
+    now = now or datetime.now(UTC)
+    if not settings.drafts.enabled:
+        return DraftReport()
+    replied = sent_replies(settings, store, open_mailbox, now)
+    report = plan_drafts(settings, store, replied, now, record=not dry_run)
+    if not dry_run:
+        write_missing_files(settings, store, now)
+        push_pending(settings, store, open_mailbox, report)
+    return report

@@ -1,0 +1,111 @@
+"""Composing drafts: the right words, the right threading, and no header injection."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+
+import pytest
+
+from inboxcoach.drafting import DraftError, Writer, compose, first_name, reply_subject
+from inboxcoach.parse import parse_raw
+from inboxcoach.records import Address, MessageRef, RawMessage
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+WRITER = Writer("Sam Candidate", "sam@example.org", "+44 20 7946 0000")
+
+
+def rejection(headers: str, body: str):
+    raw = (headers.strip() + "\r\n\r\n" + body).encode()
+    return parse_raw(RawMessage("a", "INBOX", MessageRef("1"), raw))
+
+
+BASIC = rejection(
+    "From: Jane Doe <jane@acme.example>\r\nSubject: Your application\r\n"
+    "Message-ID: <rej-1@acme.example>\r\nReferences: <root@acme.example>",
+    "Hi Sam,\n\nThanks for applying. We decided to go with another candidate.\n\nJane\n")
+
+
+def parsed(raw: bytes):
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def test_draft_is_a_threaded_reply_to_the_contact():
+    draft = compose(BASIC, Address("Jane Doe", "jane@acme.example"), WRITER, company="Acme",
+                    role="Data Analyst", contains_feedback=False, now=NOW)
+    msg = parsed(draft.raw)
+    assert msg["To"] == "Jane Doe <jane@acme.example>"
+    assert msg["From"] == "Sam Candidate <sam@example.org>"
+    assert msg["Subject"] == "Re: Your application"
+    assert msg["In-Reply-To"] == "<rej-1@acme.example>"
+    assert msg["References"] == "<root@acme.example> <rej-1@acme.example>"
+    assert msg["Message-ID"].strip("<>") == draft.message_id and msg["Date"]
+    body = msg.get_content()
+    assert body.startswith("Dear Jane,") and "Data Analyst role at Acme" in body
+    assert "pointers" in body and "Sam Candidate" in body and "+44 20 7946 0000" in body
+    assert msg.get_content_charset() == "utf-8" and draft.variant == "ask"
+
+
+def test_feedback_given_gets_a_thank_you_and_interviews_a_stronger_ask():
+    thanks = compose(BASIC, Address("Jane", "jane@acme.example"), WRITER, company=None,
+                     role=None, contains_feedback=True, now=NOW)
+    assert thanks.variant == "thanks" and "explaining the reasons" in thanks.body
+    after = rejection("From: Jane <jane@acme.example>\r\nSubject: Next steps\r\nMessage-ID: <r@x>",
+                      "Thank you for interviewing with us last week. We will not proceed.\n")
+    strong = compose(after, Address("Jane", "jane@acme.example"), WRITER, company="Acme",
+                     role=None, contains_feedback=False, now=NOW)
+    assert strong.variant == "ask_after_interview" and "interviews" in strong.body
+
+
+@pytest.mark.parametrize(("subject", "expected"), [
+    ("Your application", "Re: Your application"),
+    ("Re: Your application", "Re: Your application"),
+    ("RE: re: AW: Bewerbung", "Re: Bewerbung"),
+    ("", "Re: your message"),
+])
+def test_reply_subject_never_doubles_re(subject, expected):
+    assert reply_subject(subject) == expected
+
+
+def test_hostile_names_and_subjects_cannot_add_headers():
+    mail = rejection(
+        "From: =?utf-8?q?Eve=0D=0ABcc=3A_spy=40evil=2Eexample?= <eve@acme.example>\r\n"
+        "Subject: =?utf-8?q?Update=0D=0ABcc:_spy@evil.example=0D=0A=0D=0Abody?=\r\n"
+        "Message-ID: <ok@acme.example>\r\nReferences: <a@b>\r\n <evil\r\n\tBcc: x@y>",
+        "We will not move forward.\n")
+    long_name = "Eve " + "x" * 5000
+    for contact in (mail.from_, Address(long_name, "eve@acme.example"),
+                    Address("Eve\u2028Bcc: spy@evil.example", "eve@acme.example")):
+        draft = compose(mail, contact, WRITER, company="Acme\r\nBcc: x@y", role="Dev\nBcc: z",
+                        contains_feedback=False, now=NOW)
+        msg = parsed(draft.raw)
+        assert msg["Bcc"] is None and msg["Cc"] is None
+        # the text may survive inside the quoted display name, but only as text
+        assert [a.addr_spec for a in msg["To"].addresses] == ["eve@acme.example"]
+        assert sorted(k.lower() for k in msg) == sorted(
+            ["from", "to", "subject", "date", "message-id", "in-reply-to", "references",
+             "x-inboxcoach", "content-type", "content-transfer-encoding", "mime-version"])
+
+
+def test_unusable_contact_address_is_refused():
+    for bad in ("jane@acme.example\r\nBcc: x@y", "not-an-address", "a b@c.example"):
+        with pytest.raises(DraftError):
+            compose(BASIC, Address("Jane", bad), WRITER, company=None, role=None,
+                    contains_feedback=False, now=NOW)
+
+
+def test_first_name():
+    assert first_name(Address("Jane Doe", "j@x")) == "Jane"
+    assert first_name(Address("Doe, Jane", "j@x")) == "Jane"
+    assert first_name(Address("", "j@x")) is None
+    assert first_name(Address("acme recruiting", "j@x")) is None
+
+
+def test_templates_can_be_overridden(tmp_path):
+    (tmp_path / "ask.txt.j2").write_text("{{ greeting }}\n\nCustom ask for {{ role }}.\n\n"
+                                         "{{ closing }}\n")
+    writer = Writer("Sam", "sam@example.org", "", tmp_path)
+    draft = compose(BASIC, Address("Jane", "jane@acme.example"), writer, company=None,
+                    role="QA Engineer", contains_feedback=False, now=NOW)
+    assert "Custom ask for QA Engineer." in draft.body

@@ -1,0 +1,137 @@
+"""Drafts against the real Dovecot: one per rejection thread, in Drafts with \\Draft, never
+for automated mail or a thread already answered; a refusing folder fails that draft only."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from inboxcoach.cli import main
+from inboxcoach.config import load_config
+from inboxcoach.drafts import NO_CONTACT, REPLIED, make_drafts, plan_drafts
+from inboxcoach.sources import mailbox_opener
+from inboxcoach.store import Store
+from tests.mailgen import make_message
+
+pytestmark = pytest.mark.dovecot
+
+PERSONAL = ("Hi Sam,\n\nThank you for taking the time to apply for the Data Analyst role. After "
+            "careful consideration we have decided to move forward with another candidate whose "
+            "experience more closely matches our needs.\n\n"
+            "Best regards,\nJane Doe\nTalent Partner\n")
+AUTOMATED = ("Dear Candidate,\n\nThank you for your interest in Globex. Unfortunately we will not "
+             "be moving forward with your application at this time. This mailbox is not "
+             "monitored; please do not reply.\n\nGlobex Talent Acquisition\n")
+
+
+RECENT = datetime.now(UTC) - timedelta(days=2)
+
+
+def personal(i: int = 1, when: datetime = RECENT) -> bytes:
+    return make_message(i, "Your application to Acme", PERSONAL,
+                        sender="Jane Doe <jane.doe@acme.example>", when=when)
+
+
+def automated(i: int = 2) -> bytes:
+    return make_message(i, "Your application", AUTOMATED,
+                        sender="Globex Careers <no-reply@globex.example>", when=RECENT)
+
+
+def setup(dovecot, config_file, **account):
+    cfg = config_file([dovecot.account(**account)],
+                      drafts={"your_name": "Sam Candidate", "your_email": "sam@example.org"})
+    assert main(["fetch", "--config", str(cfg), "-q"]) == 0
+    return cfg
+
+
+def drafts_in(dovecot, folder="Drafts"):
+    with dovecot.client() as c:
+        c.select_folder(folder, readonly=True)
+        uids = c.search(["ALL"])
+        data = c.fetch(uids, ["FLAGS", "BODY.PEEK[]"]) if uids else {}
+    return [(d[b"FLAGS"], email.message_from_bytes(d[b"BODY[]"], policy=email.policy.default))
+            for d in data.values()]
+
+
+def test_personal_rejection_gets_exactly_one_threaded_draft(dovecot, config_file, capsys):
+    dovecot.append("INBOX", [personal(), automated()])
+    cfg = setup(dovecot, config_file)
+    assert main(["drafts", "--config", str(cfg)]) == 0
+    assert main(["drafts", "--config", str(cfg)]) == 0  # a re-run adds nothing
+    found = drafts_in(dovecot)
+    assert len(found) == 1
+    flags, msg = found[0]
+    assert b"\\Draft" in flags and b"\\Seen" not in flags
+    assert msg["In-Reply-To"] == "<msg-1@test.example>"
+    assert msg["To"].addresses[0].addr_spec == "jane.doe@acme.example"
+    assert msg["Subject"] == "Re: Your application to Acme"
+    out = capsys.readouterr().out
+    assert NO_CONTACT in out and "appended" in out
+    settings = load_config(cfg)
+    files = list(settings.drafts_dir.glob("*.eml"))
+    assert len(files) == 1 and oct(files[0].stat().st_mode)[-3:] == "600"
+
+
+def test_old_rejections_get_no_draft(dovecot, config_file, capsys):
+    dovecot.append("INBOX", [personal(when=datetime.now(UTC) - timedelta(days=45))])
+    cfg = setup(dovecot, config_file)
+    assert main(["drafts", "--config", str(cfg)]) == 0
+    assert "older than 30 days" in capsys.readouterr().out and drafts_in(dovecot) == []
+
+
+def test_dry_run_writes_nothing(dovecot, config_file, capsys):
+    dovecot.append("INBOX", [personal()])
+    cfg = setup(dovecot, config_file)
+    assert main(["drafts", "--dry-run", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "would write: to Jane Doe <jane.doe@acme.example>" in out and "Dear Jane," in out
+    settings = load_config(cfg)
+    with Store.open(settings.db_path) as store:
+        assert store.draft_rows() == [] and store.skip_rows() == []
+    assert drafts_in(dovecot) == []
+
+
+def test_no_draft_when_already_replied_in_sent(dovecot, config_file):
+    reply = (b"From: Sam <sam@example.org>\r\nTo: jane.doe@acme.example\r\nSubject: Re: x\r\n"
+             b"Message-ID: <mine@example.org>\r\nIn-Reply-To: <msg-1@test.example>\r\n"
+             b"Date: Mon, 02 Nov 2026 10:00:00 +0000\r\n\r\nThanks Jane!\r\n")
+    dovecot.append("INBOX", [personal()])
+    dovecot.append("Sent", [reply])
+    cfg = setup(dovecot, config_file)
+    settings = load_config(cfg)
+    with Store.open(settings.db_path) as store:
+        report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
+    assert report.created == [] and report.skipped[0][1] == REPLIED
+    assert drafts_in(dovecot) == []
+
+
+def test_drafts_folder_that_refuses_append_fails_that_draft_only(dovecot, config_file):
+    dovecot.append("INBOX", [personal()])
+    cfg = setup(dovecot, config_file, drafts_folder="No Such Folder")
+    settings = load_config(cfg)
+    with Store.open(settings.db_path) as store:
+        report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
+        [row] = store.draft_rows()
+    assert len(report.created) == 1 and len(report.failed) == 1
+    assert row["state"] == "failed" and "No Such Folder" in row["error"]
+    assert row["eml_path"]  # the .eml copy is still there for the user
+
+
+def test_a_crash_after_append_does_not_duplicate(dovecot, config_file):
+    """The run died after the server stored the draft but before we noted it: the next run
+    finds it by Message-ID instead of appending again."""
+    dovecot.append("INBOX", [personal()])
+    cfg = setup(dovecot, config_file)
+    settings = load_config(cfg)
+    with Store.open(settings.db_path) as store:
+        plan_drafts(settings, store, set(), datetime.now(UTC))
+        [(_, _, _, raw)] = store.pending_drafts()
+        with dovecot.client() as c:
+            c.append("Drafts", raw, flags=["\\Draft"])  # what the dead run managed to do
+        report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
+        [row] = store.draft_rows()
+    assert report.appended == 1 and row["state"] == "appended"
+    assert len(drafts_in(dovecot)) == 1
