@@ -273,6 +273,41 @@ def add_drafts_args(p: argparse.ArgumentParser) -> None:
     group.add_argument("--list", action="store_true", help="only list drafts and skips")
 
 
+def cmd_applications(args: argparse.Namespace) -> int:
+    import json
+
+    import pandas as pd
+
+    from inboxcoach.applications import group
+    from inboxcoach.store import Store
+
+    settings = settings_from(args)
+    with Store.open(settings.db_path) as store:
+        apps = group(store.labelled(), no_reply_days=settings.no_reply_days)
+    rows = [a.as_dict() for a in apps]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    table = pd.DataFrame(rows, columns=["company", "role", "status", "no_reply_yet", "messages",
+                                        "first_seen", "last_activity"])
+    for column in ("first_seen", "last_activity"):
+        table[column] = table[column].str[:10]
+    if args.csv:
+        print(table.to_csv(index=False), end="")
+    elif table.empty:
+        print("no applications yet: run 'inboxcoach fetch'")
+    else:
+        table["no_reply_yet"] = table["no_reply_yet"].map({True: "no reply yet", False: ""})
+        print(table.fillna("?").to_string(index=False))
+    return 0
+
+
+def add_applications_args(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="with each status timeline")
+    group.add_argument("--csv", action="store_true", help="for a spreadsheet")
+
+
 COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None] | None]] = [
     ("fetch", cmd_fetch, "store new mail from every configured account (read-only)", None),
     ("status", cmd_status, "per account and folder: messages stored, last sync, errors",
@@ -283,6 +318,8 @@ COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None
      add_classify_args),
     ("evaluate", cmd_evaluate, "score the model on labelled emails, next to a keyword baseline",
      add_evaluate_args),
+    ("applications", cmd_applications, "every application with its status; the ones with no "
+     "reply for [applications] no_reply_days", add_applications_args),
     ("drafts", cmd_drafts, "write feedback-request drafts for rejections a person sent (never "
      "sends); list them and why other rejections got none", add_drafts_args),
     ("train", cmd_train, "build the corpus from seeds and train the model (source checkout)",

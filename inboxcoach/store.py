@@ -284,6 +284,13 @@ class Store:
     def label_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT category, count(*) FROM labels GROUP BY category"))
 
+    def labelled(self) -> list[tuple[Email, str]]:
+        """Every classified message with its category, oldest first."""
+        rows = self.conn.execute(
+            "SELECT m.record, l.category FROM messages m JOIN labels l ON l.message_rowid = m.id "
+            "ORDER BY m.date, m.id").fetchall()
+        return [(Email.from_json(record), category) for record, category in rows]
+
     # -- drafts ---------------------------------------------------------------------------------
     def rejections(self) -> list[tuple[int, Email, str, float | None]]:
         """Rejections with no draft and no final skip yet: (rowid, email, account, feedback)."""

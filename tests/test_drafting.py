@@ -109,3 +109,14 @@ def test_templates_can_be_overridden(tmp_path):
     draft = compose(BASIC, Address("Jane", "jane@acme.example"), writer, company=None,
                     role="QA Engineer", contains_feedback=False, now=NOW)
     assert "Custom ask for QA Engineer." in draft.body
+
+
+def test_there_is_no_sending_path_in_the_code():
+    """Drafts are never sent: nothing in the package can speak SMTP (the digest's optional
+    delivery to the user, when it comes, must live in its own module and be the only one)."""
+    from pathlib import Path
+
+    package = Path(__file__).parent.parent / "inboxcoach"
+    offenders = [p.name for p in package.rglob("*.py")
+                 if any(word in p.read_text() for word in ("smtplib", "SMTP(", "sendmail"))]
+    assert offenders == []
