@@ -133,3 +133,20 @@ def test_evaluate_prints_scores_and_baseline(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "== category ==" in out and "keywords:" in out and "confusion matrix" in out
     assert "== sender_kind ==" in out and "calibration error" in out
+
+
+def test_evaluate_reports_extraction_on_the_teams_labelled_examples(tmp_path, capsys):
+    """Contact, company, role and feedback are read on the corpus's labelled examples and
+    their precision/recall printed (the figures themselves live in the README)."""
+    from pathlib import Path
+
+    corpus = Path(__file__).parent.parent / "models" / "corpus" / "train.jsonl"
+    lines = corpus.read_text("utf-8").splitlines()[::60]
+    sample = tmp_path / "sample.jsonl"
+    sample.write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["evaluate", str(sample)]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("== who, where, what"):]
+    for field in ("has_human_contact (rejections)", "contains_feedback (rejections)",
+                  "company", "role", "contact email"):
+        assert field in section
