@@ -33,6 +33,9 @@ CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer"
 SENDER_KINDS = ("automated", "personal")
 TASKS = {"category": CATEGORIES, "sender_kind": SENDER_KINDS}
 FEEDBACK = "contains_feedback"  # a third, binary model trained on rejections only
+# Its own TF-IDF weights, fitted on rejections: among rejections "unfortunately" is noise and
+# the words that give reasons stand out.
+FEEDBACK_FEATURES = "feedback_features"
 MODEL_FILE = "classifier.skops"
 MANIFEST_FILE = "manifest.json"
 PACKAGED_MODEL_DIR = Path(__file__).parent / "_model"  # where the wheel carries it
@@ -146,7 +149,8 @@ class Classifier:
     def predict(self, mails: Sequence[Email]) -> list[Prediction]:
         if not mails:
             return []
-        x = self.models["features"].transform(frame(mails))
+        data = frame(mails)
+        x = self.models["features"].transform(data)
         out: dict[str, tuple[list[str], np.ndarray]] = {}
         for task in TASKS:
             model = self.models[task]
@@ -157,18 +161,20 @@ class Classifier:
         kind, kind_p = out["sender_kind"]
         t_cat = self.thresholds.get("category", 0.0)
         t_kind = self.thresholds.get("sender_kind", 0.0)
-        feedback = self._feedback(x, len(mails))
+        feedback = self._feedback(x, data)
         return [Prediction(cat[i], round(float(cat_p[i]), 4), bool(cat_p[i] < t_cat),
                            kind[i], round(float(kind_p[i]), 4), bool(kind_p[i] < t_kind),
                            feedback[i])
                 for i in range(len(mails))]
 
-    def _feedback(self, x: Any, n: int) -> list[float | None]:
+    def _feedback(self, x: Any, data: pd.DataFrame) -> list[float | None]:
         model = self.models.get(FEEDBACK)
         if model is None:
-            return [None] * n
+            return [None] * len(data)
+        own = self.models.get(FEEDBACK_FEATURES)
+        features = own.transform(data) if own is not None else x
         column = list(model.classes_).index(True)
-        return [round(float(p), 4) for p in model.predict_proba(x)[:, column]]
+        return [round(float(p), 4) for p in model.predict_proba(features)[:, column]]
 
 
 def default_model_dir() -> Path:

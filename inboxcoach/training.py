@@ -24,6 +24,7 @@ from inboxcoach.corpus import build_corpus
 from inboxcoach.evaluation import emails_from_records, score
 from inboxcoach.model import (
     FEEDBACK,
+    FEEDBACK_FEATURES,
     MANIFEST_FILE,
     MODEL_FILE,
     TASKS,
@@ -71,10 +72,11 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
     out = {task: (np.empty(len(y), dtype=object), np.zeros(len(y))) for task, y in labels.items()}
     for fold in range(k):
         train, test = folds != fold, folds == fold
-        features = build_features().fit(data[train])
-        x_test = features.transform(data[test])
+        shared = build_features().fit(data[train])
         for task, y in labels.items():
             use = train & rows[task]
+            features = build_features().fit(data[use]) if task == FEEDBACK else shared
+            x_test = features.transform(data[test])
             model = build_classifier(grouped_folds(list(fam[use]), 3)).fit(
                 features.transform(data[use]), y[use])
             proba = model.predict_proba(x_test)
@@ -120,7 +122,11 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
     fam = np.asarray(families)
     for task, y in labels.items():
         use = rows[task]
-        models[task] = build_classifier(grouped_folds(list(fam[use]), 3)).fit(x[use], y[use])
+        x_task = x[use]
+        if task == FEEDBACK:
+            models[FEEDBACK_FEATURES] = build_features().fit(data[use])
+            x_task = models[FEEDBACK_FEATURES].transform(data[use])
+        models[task] = build_classifier(grouped_folds(list(fam[use]), 3)).fit(x_task, y[use])
     model_path = out_dir / MODEL_FILE
     model_path.write_bytes(sio.dumps(models, compression=zipfile.ZIP_DEFLATED))
     manifest = _manifest(model_path, corpus_path, records, thresholds, cv, folds)
