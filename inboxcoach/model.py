@@ -161,20 +161,25 @@ class Classifier:
         kind, kind_p = out["sender_kind"]
         t_cat = self.thresholds.get("category", 0.0)
         t_kind = self.thresholds.get("sender_kind", 0.0)
-        feedback = self._feedback(x, data)
+        feedback = self._feedback(x, data, cat)
         return [Prediction(cat[i], round(float(cat_p[i]), 4), bool(cat_p[i] < t_cat),
                            kind[i], round(float(kind_p[i]), 4), bool(kind_p[i] < t_kind),
                            feedback[i])
                 for i in range(len(mails))]
 
-    def _feedback(self, x: Any, data: pd.DataFrame) -> list[float | None]:
+    def _feedback(self, x: Any, data: pd.DataFrame, categories: list[str]) -> list[float | None]:
+        """Only rejections are asked whether they explain themselves (the rest cost nothing)."""
+        out: list[float | None] = [None] * len(data)
         model = self.models.get(FEEDBACK)
-        if model is None:
-            return [None] * len(data)
+        rows = [i for i, c in enumerate(categories) if c == "rejection"]
+        if model is None or not rows:
+            return out
         own = self.models.get(FEEDBACK_FEATURES)
-        features = own.transform(data) if own is not None else x
+        features = own.transform(data.iloc[rows]) if own is not None else x[rows]
         column = list(model.classes_).index(True)
-        return [round(float(p), 4) for p in model.predict_proba(features)[:, column]]
+        for i, p in zip(rows, model.predict_proba(features)[:, column], strict=True):
+            out[i] = round(float(p), 4)
+        return out
 
 
 def default_model_dir() -> Path:
