@@ -174,6 +174,10 @@ def _resend(record: dict[str, Any], v: dict[str, str]) -> None:
         record["from_name"], record["from_addr"] = v["sender"], v["sender_email"]
         record["has_human_contact"] = True
         record["contact_name"], record["contact_email"] = v["sender"], v["sender_email"]
+        if record["category"] == "rejection" and record.get("stage") == "interview":
+            # after interviews, the note from the interviewer's own address is theirs to this
+            # candidate, even when they started from a template
+            record["sender_kind"] = "personal"
     elif record["sender_kind"] == "personal" and record["from_addr"] == v["sender_email"]:
         record["from_name"] = f"{v['sender_first']} ({v['company']})"
         record["from_addr"] = f"careers@{v['domain']}"

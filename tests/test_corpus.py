@@ -47,11 +47,14 @@ def test_copies_keep_the_family_and_vary_the_people():
 
 
 def test_resent_automated_template_has_a_human_contact():
-    seed = next(s for s in read_seeds(SEEDS) if s["sender_kind"] == "automated"
-                and s["category"] == "rejection" and not s["has_human_contact"])
-    resent = list(expand([seed]))[2]
+    seeds = [s for s in read_seeds(SEEDS) if s["sender_kind"] == "automated"
+             and s["category"] == "rejection" and not s["has_human_contact"]]
+    bulk = next(s for s in seeds if s["stage"] == "application")
+    resent = list(expand([bulk]))[2]
     assert resent["sender_kind"] == "automated" and resent["has_human_contact"] is True
     assert resent["from_addr"] == resent["contact_email"]
+    after_interview = next(s for s in seeds if s["stage"] == "interview")
+    assert list(expand([after_interview]))[2]["sender_kind"] == "personal"
 
 
 def test_records_become_parseable_messages():
