@@ -120,3 +120,16 @@ def test_there_is_no_sending_path_in_the_code():
     offenders = [p.name for p in package.rglob("*.py")
                  if any(word in p.read_text() for word in ("smtplib", "SMTP(", "sendmail"))]
     assert offenders == []
+
+
+@pytest.mark.parametrize(("company", "role", "expected"), [
+    ("Acme", "QA Engineer", "letting me know about the QA Engineer role at Acme,"),
+    ("Acme", None, "letting me know about my application to Acme,"),
+    (None, "QA Engineer", "letting me know about the QA Engineer role,"),
+    (None, None, "Thank you for letting me know, and"),
+])
+def test_opening_reads_well_with_or_without_company_and_role(company, role, expected):
+    for feedback in (False, True):
+        draft = compose(BASIC, Address("Jane", "jane@acme.example"), WRITER, company=company,
+                        role=role, contains_feedback=feedback, now=NOW)
+        assert expected in " ".join(draft.body.split())
