@@ -21,9 +21,15 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 
 from inboxcoach.errors import InboxcoachError
 from inboxcoach.records import Address, Email
-from inboxcoach.text import clean_header_text
+from inboxcoach.text import clean_header_text, guess_language
 
 VARIANTS = ("ask", "ask_after_interview", "thanks")
+# Drafts answer in the rejection's language: greeting with and without a name, and sign-off.
+GREETINGS = {"en": ("Dear {name},", "Hello,"), "de": ("Hallo {name},", "Guten Tag,"),
+             "fr": ("Bonjour {name},", "Bonjour,"), "es": ("Hola {name},", "Hola,"),
+             "nl": ("Beste {name},", "Goedendag,")}
+CLOSINGS = {"en": "Best regards,", "de": "Viele Grüße", "fr": "Bien cordialement,",
+            "es": "Saludos cordiales,", "nl": "Met vriendelijke groet,"}
 HEADERS = {"from", "to", "subject", "date", "message-id", "in-reply-to", "references",
            "mime-version", "content-type", "content-transfer-encoding", "x-inboxcoach"}
 _ADDR = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -84,7 +90,8 @@ def compose(rejection: Email, contact: Address, writer: Writer, *, company: str 
             role: str | None, contains_feedback: bool | None, now: datetime) -> Draft:
     to = _safe_address(contact)
     variant = variant_for(rejection, contains_feedback)
-    body = render(variant, writer, contact=to, company=company, role=role)
+    lang = guess_language(f"{rejection.subject}\n{rejection.new_text}")
+    body = render(variant, writer, contact=to, company=company, role=role, lang=lang)
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = HeaderAddress(display_name=clean_header_text(writer.name, 100),
                                 addr_spec=_checked_addr(writer.address, "your address"))
@@ -105,18 +112,22 @@ def compose(rejection: Email, contact: Address, writer: Writer, *, company: str 
 
 
 def render(variant: str, writer: Writer, *, contact: Address, company: str | None,
-           role: str | None) -> str:
+           role: str | None, lang: str = "en") -> str:
     loaders = [PackageLoader("inboxcoach", "templates/drafts")]
     if writer.templates_dir is not None:
         loaders.insert(0, FileSystemLoader(str(writer.templates_dir)))
     env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                       autoescape=False, keep_trailing_newline=True)  # noqa: S701 - plain text
     name = first_name(contact)
-    closing = "Best regards,\n" + writer.name + (f"\n{writer.signature}" if writer.signature
-                                                  else "")
-    text = env.get_template(f"{variant}.txt.j2").render(
-        greeting=f"Dear {name}," if name else "Hello,", first_name=name, contact=contact,
-        company=_plain(company), role=_plain(role), writer=writer, closing=closing)
+    lang = lang if lang in GREETINGS else "en"
+    closing = f"{CLOSINGS[lang]}\n{writer.name}" + (f"\n{writer.signature}" if writer.signature
+                                                    else "")
+    with_name, without = GREETINGS[lang]
+    template = env.select_template([f"{variant}.{lang}.txt.j2", f"{variant}.txt.j2"])
+    text = template.render(
+        greeting=with_name.format(name=name) if name else without, first_name=name,
+        contact=contact, company=_plain(company), role=_plain(role), writer=writer,
+        closing=closing, lang=lang)
     return _wrap(text)
 
 

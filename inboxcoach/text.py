@@ -83,3 +83,26 @@ def clean_header_text(value: object, limit: int = MAX_HEADER_TEXT) -> str:
         cat = unicodedata.category(ch)
         out.append(" " if cat in ("Cc", "Zl", "Zp") or ch in "\x1c\x1d\x1e\x85" else ch)
     return " ".join("".join(out).split())[:limit]
+
+
+_FUNCTION_WORDS = {
+    "en": {"the", "and", "you", "your", "we", "for", "to", "of", "with", "thank", "our", "this",
+           "that", "have", "be", "will", "would", "unfortunately"},
+    "de": {"und", "der", "die", "das", "sie", "ihre", "ihr", "wir", "für", "mit", "nicht",
+           "leider", "ihnen", "eine", "bei", "vielen", "dank", "uns", "wurde", "haben"},
+    "fr": {"et", "les", "vous", "votre", "nous", "pour", "avec", "pas", "une", "des", "nos",
+           "merci", "est", "sur", "candidature", "le", "la", "malheureusement"},
+    "es": {"y", "los", "las", "usted", "su", "para", "con", "una", "del", "gracias", "por", "muy",
+           "hemos", "candidatura", "el", "lamentablemente", "que"},
+    "nl": {"en", "het", "u", "uw", "wij", "voor", "met", "niet", "een", "van", "bedankt", "helaas",
+           "bij", "sollicitatie", "je", "jouw", "graag", "hebben"},
+}
+
+
+def guess_language(text: str) -> str:
+    """The language a message is written in, among those drafts speak (en, de, fr, es, nl),
+    by counting common function words; English when unsure."""
+    words = re.findall(r"[a-zà-ÿß]+", text.lower())[:400]
+    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] >= 3 and scores[best] > scores["en"] else "en"

@@ -133,3 +133,23 @@ def test_opening_reads_well_with_or_without_company_and_role(company, role, expe
         draft = compose(BASIC, Address("Jane", "jane@acme.example"), WRITER, company=company,
                         role=role, contains_feedback=feedback, now=NOW)
         assert expected in " ".join(draft.body.split())
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Sehr geehrter Herr Weber,\n\nvielen Dank für Ihre Bewerbung. Leider haben wir uns für "
+     "eine andere Kandidatin entschieden.\n", ("Hallo Jane,", "Viele Grüße", "vielen Dank")),
+    ("Bonjour,\n\nMerci pour votre candidature. Malheureusement nous ne pouvons pas donner une "
+     "suite favorable.\n", ("Bonjour Jane,", "Bien cordialement,", "Merci pour votre retour")),
+    ("Hola,\n\nGracias por su candidatura. Lamentablemente hemos decidido continuar con otros "
+     "candidatos para el puesto.\n", ("Hola Jane,", "Saludos cordiales,", "Gracias por")),
+    ("Beste Sam,\n\nBedankt voor je sollicitatie. Helaas hebben wij besloten niet met je verder "
+     "te gaan.\n", ("Beste Jane,", "Met vriendelijke groet,", "Dank u wel")),
+    ("Hi Sam, thanks for applying. We went with another candidate.\n",
+     ("Dear Jane,", "Best regards,", "Thank you")),
+])
+def test_draft_answers_in_the_rejections_language(body, expected):
+    mail = rejection("From: Jane <jane@acme.example>\r\nSubject: x\r\nMessage-ID: <l@x>", body)
+    draft = compose(mail, Address("Jane Doe", "jane@acme.example"), WRITER, company="Acme",
+                    role=None, contains_feedback=False, now=NOW)
+    for text in expected:
+        assert text in draft.body
