@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from inboxcoach.config import AccountConfig, Settings
+from inboxcoach.config import AccountConfig, SecretSpec, Settings
 from inboxcoach.local import open_local
 from inboxcoach.mailbox import Mailbox
-from inboxcoach.secrets import resolve_secret
+from inboxcoach.secrets import Secret, resolve_secret
 
 Opener = Callable[[], Mailbox]
+# Secrets from commands (password managers may prompt), kept in memory for this process only.
+_resolved: dict[SecretSpec, Secret] = {}
 
 
 def mailbox_opener(account: AccountConfig, settings: Settings) -> Opener:
     """A callable that opens (and, for IMAP, connects) a fresh Mailbox each time it is called.
 
-    The secret is resolved once here, not per retry, so a password manager asks only once.
+    A secret from a command is resolved once per process, not per retry or stage, so a
+    password manager asks only once; env and file secrets are read fresh each time.
     """
     if account.kind != "imap":
         assert account.path is not None
@@ -24,6 +27,8 @@ def mailbox_opener(account: AccountConfig, settings: Settings) -> Opener:
     from inboxcoach.imap import ImapMailbox  # imapclient is needed only for IMAP accounts
 
     assert account.secret is not None
-    secret = resolve_secret(account.secret)
+    secret = _resolved.get(account.secret) or resolve_secret(account.secret)
+    if account.secret.source == "command":
+        _resolved[account.secret] = secret
     timeout = settings.fetch.timeout_seconds
     return lambda: ImapMailbox(account, secret, timeout)

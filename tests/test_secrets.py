@@ -58,3 +58,16 @@ def test_empty_secret_is_refused(monkeypatch):
     monkeypatch.setenv("IC_PW", "")
     with pytest.raises(ConfigError, match="empty secret"):
         resolve_secret(spec("env", "IC_PW"))
+
+
+def test_a_password_command_runs_once_per_process(tmp_path):
+    from inboxcoach.config import parse_config
+    from inboxcoach.sources import mailbox_opener
+
+    counter = tmp_path / "calls"
+    script = f"open({str(counter)!r}, 'a').write('x'); print('pw')"
+    settings = parse_config({"accounts": [{"host": "h", "username": "u",
+                                           "password_command": [sys.executable, "-c", script]}]})
+    for _ in range(3):  # fetch, the Sent check and the APPEND each open the account
+        mailbox_opener(settings.accounts[0], settings)
+    assert counter.read_text() == "x"
