@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from inboxcoach.corpus import load_labelled  # noqa: E402
 from inboxcoach.evaluation import emails_from_records  # noqa: E402
-from inboxcoach.model import MODEL_FILE, Classifier, default_model_dir  # noqa: E402
+from inboxcoach.model import Classifier  # noqa: E402
+from inboxcoach.modelfiles import MODEL_FILE, default_model_dir  # noqa: E402
 
 
 def main() -> None:

@@ -81,9 +81,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 # -- commands ----------------------------------------------------------------------------------
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from inboxcoach.classify import classify_store
     from inboxcoach.fetch import fetch_all
-    from inboxcoach.model import Classifier
+    from inboxcoach.modelfiles import installed_version
     from inboxcoach.progress import progress_bar
     from inboxcoach.store import Store
 
@@ -95,7 +94,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         code = report.exit_code
         summary = report.summary()
         try:
-            summary += f", {classify_store(store, Classifier.load())} classified"
+            if store.unlabelled(installed_version(), 1):  # load scikit-learn only when needed
+                from inboxcoach.classify import classify_store
+                from inboxcoach.model import Classifier
+
+                summary += f", {classify_store(store, Classifier.load())} classified"
         except InboxcoachError as exc:  # the mail is safely stored; say why it is untagged
             log.error("classification skipped: %s", exc)
             code = max(code, exc.exit_code)

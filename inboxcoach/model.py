@@ -8,7 +8,6 @@ file's SHA-256 against its manifest and the scikit-learn version it was trained 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,13 @@ from sklearn.model_selection import PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from inboxcoach.errors import ExitCode, InboxcoachError
 from inboxcoach.features import meta_tokens, model_text
+from inboxcoach.modelfiles import (
+    MODEL_FILE,
+    ModelError,
+    default_model_dir,
+    read_manifest,
+)
 from inboxcoach.records import Email
 
 CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach",
@@ -36,10 +40,6 @@ FEEDBACK = "contains_feedback"  # a third, binary model trained on rejections on
 # Its own TF-IDF weights, fitted on rejections: among rejections "unfortunately" is noise and
 # the words that give reasons stand out.
 FEEDBACK_FEATURES = "feedback_features"
-MODEL_FILE = "classifier.skops"
-MANIFEST_FILE = "manifest.json"
-PACKAGED_MODEL_DIR = Path(__file__).parent / "_model"  # where the wheel carries it
-REPO_MODEL_DIR = Path(__file__).parent.parent / "models"  # a source checkout
 # Every type the model file may contain. skops refuses anything else.
 TRUSTED_TYPES = [
     "sklearn.calibration.CalibratedClassifierCV",
@@ -58,12 +58,6 @@ TRUSTED_TYPES = [
     "numpy.int64",
     "numpy.dtype",
 ]
-
-
-class ModelError(InboxcoachError):
-    """The model file is missing, altered, or from another scikit-learn: the install is broken."""
-
-    exit_code = ExitCode.CONFIG
 
 
 @dataclass(frozen=True)
@@ -131,7 +125,7 @@ class Classifier:
     @classmethod
     def load(cls, model_dir: Path | None = None) -> Classifier:
         folder = model_dir or default_model_dir()
-        manifest = _read_manifest(folder)
+        manifest = read_manifest(folder)
         path = folder / MODEL_FILE
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
@@ -180,23 +174,6 @@ class Classifier:
         for i, p in zip(rows, model.predict_proba(features)[:, column], strict=True):
             out[i] = round(float(p), 4)
         return out
-
-
-def default_model_dir() -> Path:
-    for folder in (PACKAGED_MODEL_DIR, REPO_MODEL_DIR):
-        if (folder / MANIFEST_FILE).is_file():
-            return folder
-    raise ModelError("no trained model found (expected inboxcoach/_model or models/); "
-                     "reinstall inboxcoach or run 'inboxcoach train' in a source checkout")
-
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    try:
-        return json.loads((folder / MANIFEST_FILE).read_text("utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"no model manifest in {folder}; run 'inboxcoach train'") from None
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot read the model manifest in {folder}: {exc}") from None
 
 
 def _check_versions(manifest: dict[str, Any]) -> None:

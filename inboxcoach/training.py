@@ -25,13 +25,12 @@ from inboxcoach.evaluation import emails_from_records, score
 from inboxcoach.model import (
     FEEDBACK,
     FEEDBACK_FEATURES,
-    MANIFEST_FILE,
-    MODEL_FILE,
     TASKS,
     build_classifier,
     build_features,
     frame,
 )
+from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE
 
 UNSURE_TARGET = 0.95  # confident answers should be right at least this often (on held-out data)
 

@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from inboxcoach.cli import main
-from inboxcoach.model import MANIFEST_FILE, MODEL_FILE, Classifier, ModelError, default_model_dir
+from inboxcoach.model import Classifier
+from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE, ModelError, default_model_dir
 from tests.mailgen import make_message
 
 REJECTION = ("Hi Sam,\n\nThank you for taking the time to interview for the Data Analyst role. "
