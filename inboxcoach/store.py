@@ -251,10 +251,6 @@ class Store:
         for (record,) in self.conn.execute("SELECT record FROM messages ORDER BY date, id"):
             yield Email.from_json(record)
 
-    def raw_bytes(self, key: str) -> bytes | None:
-        row = self.conn.execute("SELECT raw_z FROM messages WHERE msg_key=?", (key,)).fetchone()
-        return zlib.decompress(row[0]) if row else None
-
     # -- labels ---------------------------------------------------------------------------------
     def unlabelled(self, model_version: str, limit: int) -> list[tuple[int, Email]]:
         """Messages never classified, or classified by another model version."""
