@@ -118,3 +118,17 @@ def test_fetch_classifies_stored_mail_and_relabels_for_a_new_model(tmp_path, con
         assert classify_store(store, classifier) == 3  # a new model relabels everything
         versions = {v for (v,) in store.conn.execute("SELECT model_version FROM labels")}
     assert versions == {"another-model"}
+
+
+def test_fetch_without_a_model_stores_the_mail_and_says_why_it_is_untagged(
+        tmp_path, config_file, monkeypatch, capsys):
+    import inboxcoach.modelfiles as modelfiles
+
+    monkeypatch.setattr(modelfiles, "PACKAGED_MODEL_DIR", tmp_path / "none")
+    monkeypatch.setattr(modelfiles, "REPO_MODEL_DIR", tmp_path / "none")
+    maildir(tmp_path / "Mail", [make_message(1)])
+    cfg = config_file([{"name": "md", "kind": "maildir", "path": str(tmp_path / "Mail")}])
+    assert main(["fetch", "--config", str(cfg)]) == 2
+    assert "classification skipped: no trained model found" in capsys.readouterr().err
+    _, count = run_fetch(cfg)
+    assert count == 1
