@@ -91,12 +91,13 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         if reason is None and mail.date is not None and now - mail.date < hold:
             report.held.append(mail.subject)
             continue
-        draft = None
+        draft, employer = None, None
         if reason is None:
             try:
                 account = accounts.get(account_name) or settings.accounts[0]
+                employer = company(mail)
                 draft = compose(mail, human_contact(mail), writer_for(settings, account),
-                                company=company(mail), role=role(mail),
+                                company=employer, role=role(mail),
                                 contains_feedback=None if feedback is None else feedback >= 0.5,
                                 now=now)
             except DraftError as exc:
@@ -111,7 +112,7 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         report.created.append(draft)
         if record:  # recorded first: a crash from here on is finished by the next run
             draft_id = store.record_draft(rowid, key, account_name, draft, None, "pending")
-            path = write_eml(settings.drafts_dir, draft, company(mail), now)
+            path = write_eml(settings.drafts_dir, draft, employer, now)
             store.update_draft(draft_id, eml_path=str(path))
     return report
 
