@@ -19,7 +19,9 @@ from inboxcoach.understand import company, role
 STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
              "offer": "offer", "rejection": "rejected", "outreach": "contacted"}
 RANK = {"contacted": 0, "applied": 1, "assessment": 2, "interview": 3, "offer": 4, "rejected": 4}
-OPEN = {"contacted", "applied", "assessment", "interview"}
+# Waiting on the employer. An approach the user never answered ("contacted") is their choice,
+# not silence to report.
+OPEN = {"applied", "assessment", "interview"}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -65,11 +66,29 @@ def setup_logging(verbose: int, quiet: bool, log_file: Path | None = None) -> No
         level = logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("inboxcoach: %(levelname)s: %(message)s"))
+    handler.setLevel(level)
+    handlers: list[logging.Handler] = [handler]
+    if log_file is not None:  # the record of unattended runs: INFO and up, whatever -q says
+        handlers.append(file_handler(log_file, min(level, logging.INFO)))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.handlers[:] = handlers
+    root.setLevel(min(h.level for h in handlers))
     # imapclient's protocol log redacts LOGIN/AUTHENTICATE; it is shown only with -vv.
     logging.getLogger("imapclient").setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+
+
+def file_handler(path: Path, level: int) -> logging.Handler:
+    """An append-only log readable by the owner alone: it names folders and subjects."""
+    from inboxcoach.paths import private_dir
+
+    path = path.expanduser()
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: "
+                                           "%(message)s"))
+    handler.setLevel(level)
+    return handler
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -82,7 +101,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
 # -- commands ----------------------------------------------------------------------------------
 def cmd_fetch(args: argparse.Namespace) -> int:
     from inboxcoach.fetch import fetch_all
-    from inboxcoach.modelfiles import installed_version
     from inboxcoach.progress import progress_bar
     from inboxcoach.store import Store
 
@@ -94,11 +112,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         code = report.exit_code
         summary = report.summary()
         try:
-            if store.unlabelled(installed_version(), 1):  # load scikit-learn only when needed
-                from inboxcoach.classify import classify_store
-                from inboxcoach.model import Classifier
+            from inboxcoach.run import classify_pending
 
-                summary += f", {classify_store(store, Classifier.load())} classified"
+            summary += f", {classify_pending(store)} classified"
         except InboxcoachError as exc:  # the mail is safely stored; say why it is untagged
             log.error("classification skipped: %s", exc)
             code = max(code, exc.exit_code)
@@ -311,7 +327,95 @@ def add_applications_args(p: argparse.ArgumentParser) -> None:
     group.add_argument("--csv", action="store_true", help="for a spreadsheet")
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from inboxcoach.lock import RunLock
+    from inboxcoach.progress import progress_bar
+    from inboxcoach.run import run_pipeline, stop_on_sigterm
+    from inboxcoach.store import Store
+
+    settings = settings_from(args)
+    with RunLock(settings.state_dir), stop_on_sigterm() as should_stop, \
+            Store.open(settings.db_path) as store:
+        run_id = store.start_run("run")
+        show = sys.stderr.isatty() and not args.quiet
+        with progress_bar("fetch", None if show else False) as progress:
+            report = run_pipeline(settings, store, progress, should_stop)
+        store.finish_run(run_id, int(report.exit_code), {"summary": report.summary()})
+    _say(report.summary(), report.exit_code, args)
+    return int(report.exit_code)
+
+
+def _say(summary: str, code: int, args: argparse.Namespace) -> None:
+    """Quiet on success under cron (no terminal) unless -v; always a line when it failed."""
+    log.info("%s", summary)
+    if code != ExitCode.OK:
+        print(summary, file=sys.stderr)
+    elif args.verbose or (sys.stdout.isatty() and not args.quiet):
+        print(summary)
+
+
+def add_run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--log-file", type=Path, metavar="PATH",
+                   help="append a timestamped record of every run here (owner-only file)")
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from inboxcoach.drafts import DraftReport
+    from inboxcoach.run import RunReport, _digest
+    from inboxcoach.store import Store
+
+    settings = settings_from(args)
+    with Store.open(settings.db_path) as store:
+        report = RunReport(drafts=DraftReport(
+            replied=frozenset(store.replies_from(set(settings.my_addresses)))))
+        _digest(settings, store, report, None)
+    print(f"digest written: {report.digest} ({report.new_in_digest} new)")
+    return int(report.exit_code)
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from inboxcoach.schedule import instructions
+
+    settings = settings_from(args)  # fail here, not at 3 a.m., if the config is wrong
+    log_file = args.log_file or settings.state_dir / "run.log"
+    print(instructions(args.config, log_file))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from inboxcoach.demo import run_demo
+
+    result = run_demo(args.dir)
+    report, folder = result.report, result.folder
+    drafts = sorted(result.settings.drafts_dir.glob("*.eml"))
+    stored = report.fetch.total("stored") if report.fetch else 0
+    print(f"inboxcoach demo: the sample mailbox ({stored} messages) went through the whole "
+          f"pipeline in {folder}\n"
+          f"  digest:  {report.digest}\n"
+          f"  drafts:  {len(drafts)} feedback-request drafts in {result.settings.drafts_dir}\n"
+          f"  config:  {folder / 'config.toml'} (run 'inboxcoach run --config' on it again)\n"
+          f"Open the digest in a browser: file://{report.digest}")
+    return int(report.exit_code)
+
+
+def add_demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dir", type=Path, help="where to build it (default: a new temporary "
+                   "folder); an earlier demo folder is rebuilt")
+
+
+def add_schedule_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--log-file", type=Path, metavar="PATH",
+                   help="log file for the scheduled runs (default: <state_dir>/run.log)")
+
+
 COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None] | None]] = [
+    ("run", cmd_run, "everything, for cron: fetch, classify, draft, write the digest (one run "
+     "at a time)", add_run_args),
+    ("demo", cmd_demo, "the whole pipeline on a bundled sample mailbox: no config, no network",
+     add_demo_args),
+    ("schedule", cmd_schedule, "print a crontab line and a systemd user timer for 'run'",
+     add_schedule_args),
+    ("digest", cmd_digest, "write the HTML digest from what is stored (no fetching)", None),
     ("fetch", cmd_fetch, "store new mail from every configured account (read-only)", None),
     ("status", cmd_status, "per account and folder: messages stored, last sync, errors",
      add_status_args),

@@ -19,6 +19,7 @@ from inboxcoach.paths import default_state_dir, env_state_dir
 
 KINDS = ("imap", "maildir", "mbox", "eml")
 SECURITY_PORTS = {"tls": 993, "starttls": 143}
+SMTP_PORTS = {"tls": 465, "starttls": 587}
 SECRET_KEYS = {
     "password": ("password", "literal"),
     "password_command": ("password", "command"),
@@ -85,6 +86,28 @@ class DraftSettings:
 
 
 @dataclass(frozen=True)
+class DigestSettings:
+    enabled: bool = True
+    folder: Path | None = None  # default: <state_dir>/digest
+    keep_days: int = 365  # dated copies older than this are removed
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Optional SMTP delivery of the digest, to the owner's own address and nowhere else."""
+
+    enabled: bool = False
+    host: str | None = None
+    port: int = 587
+    security: str = "starttls"
+    ca_file: Path | None = None
+    username: str | None = None
+    secret: SecretSpec | None = None
+    to: str = ""
+    every_hours: float = 20.0
+
+
+@dataclass(frozen=True)
 class Settings:
     accounts: tuple[AccountConfig, ...]
     state_dir: Path
@@ -93,10 +116,25 @@ class Settings:
     warnings: tuple[str, ...] = ()
     drafts: DraftSettings = DraftSettings()
     no_reply_days: int = 21
+    digest: DigestSettings = DigestSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def drafts_dir(self) -> Path:
         return self.drafts.folder or self.state_dir / "drafts"
+
+    @property
+    def digest_dir(self) -> Path:
+        return self.digest.folder or self.state_dir / "digest"
+
+    @property
+    def my_addresses(self) -> frozenset[str]:
+        """The user's own addresses: their mail is never a rejection to answer or a reply to
+        count, even when a folder such as Gmail's All Mail holds it."""
+        mine = {a.username.lower() for a in self.accounts if a.username and "@" in a.username}
+        if self.drafts.your_email:
+            mine.add(self.drafts.your_email.lower())
+        return frozenset(mine)
 
     @property
     def db_path(self) -> Path:
@@ -201,6 +239,8 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Settings:
     apps = _Table(top.get("applications", dict, {}), "applications")
     no_reply_days = apps.positive("no_reply_days", 21, integer=True)
     apps.finish()
+    digest = _digest_settings(_Table(top.get("digest", dict, {}), "digest"), path)
+    delivery = _delivery_settings(_Table(top.get("delivery", dict, {}), "delivery"), path, drafts)
     raw_accounts = top.get("accounts", list, [])
     top.finish()
     if not raw_accounts:
@@ -213,7 +253,64 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Settings:
         _resolve(state, path) if state else default_state_dir()
     )
     warnings = tuple(_permission_warnings(accounts, path))
-    return Settings(accounts, state_dir, fetch, path, warnings, drafts, no_reply_days)
+    return Settings(accounts, state_dir, fetch, path, warnings, drafts, no_reply_days, digest,
+                    delivery)
+
+
+def _digest_settings(t: _Table, config_path: Path | None) -> DigestSettings:
+    d = DigestSettings()
+    folder = t.get("folder", str)
+    s = DigestSettings(
+        enabled=t.get("enabled", bool, d.enabled),
+        folder=_resolve(folder, config_path) if folder else None,
+        keep_days=t.positive("keep_days", d.keep_days, integer=True),
+    )
+    t.finish()
+    return s
+
+
+def _delivery_settings(t: _Table, config_path: Path | None, drafts: DraftSettings
+                       ) -> DeliverySettings:
+    enabled = t.get("enabled", bool, False)
+    if not enabled:
+        # a prepared but disabled table is still checked for misspelt keys
+        t.used.update(k for k in t.data if k in _DELIVERY_KEYS or k in SECRET_KEYS)
+        t.finish()
+        return DeliverySettings()
+    security = t.get("security", str, "starttls")
+    if security not in SMTP_PORTS:
+        raise ConfigError(t.path("security"), f"is {security!r}",
+                          'use "starttls" (port 587) or "tls" (port 465); plaintext SMTP is not '
+                          "supported")
+    port = t.get("port", int, SMTP_PORTS[security])
+    if not 0 < port < 65536:
+        raise ConfigError(t.path("port"), f"is {port}", "use a port between 1 and 65535")
+    to = t.get("to", str, drafts.your_email).strip()
+    if "@" not in to:
+        raise ConfigError(t.path("to"), "is missing",
+                          'add to = "you@example.com" (your own address: the digest goes only '
+                          "there)")
+    ca_file = t.get("ca_file", str)
+    username = t.get("username", str)
+    s = DeliverySettings(
+        enabled=True, host=t.require("host", str), port=port, security=security,
+        ca_file=_existing_file(t, "ca_file", ca_file, config_path) if ca_file else None,
+        username=username, secret=_secret(t, config_path) if username else None, to=to,
+        every_hours=float(t.get("every_hours", (int, float), 20.0)),
+    )
+    if not username:
+        for key in SECRET_KEYS:
+            if key in t.data:
+                raise ConfigError(t.path(key), "is set but username is not",
+                                  'add username = "you@example.com"')
+    if s.every_hours < 0:
+        raise ConfigError(t.path("every_hours"), "must not be negative", "e.g. every_hours = 20")
+    t.finish()
+    return s
+
+
+_DELIVERY_KEYS = {"enabled", "host", "port", "security", "ca_file", "username", "to",
+                  "every_hours"}
 
 
 def _draft_settings(t: _Table, config_path: Path | None) -> DraftSettings:

@@ -9,8 +9,6 @@ looked for by its Message-ID before it is appended again.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,7 +25,7 @@ from inboxcoach.errors import (
     ServerRefused,
 )
 from inboxcoach.mailbox import find_role
-from inboxcoach.paths import private_dir
+from inboxcoach.paths import atomic_write
 from inboxcoach.records import Email
 from inboxcoach.store import Store
 from inboxcoach.understand import company, human_contact, role
@@ -35,6 +33,8 @@ from inboxcoach.understand import company, human_contact, role
 log = logging.getLogger(__name__)
 NO_CONTACT = "automated: no one to ask"
 REPLIED = "you already replied"
+YOURS = "sent by you"
+UNSURE = "the model is not sure this is a job rejection: no draft"
 
 
 @dataclass
@@ -44,6 +44,7 @@ class DraftReport:
     held: list[str] = field(default_factory=list)  # subjects waiting for hold_hours
     appended: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (draft id, error)
+    replied: frozenset[str] = frozenset()  # Message-IDs the user has answered
 
     def summary(self) -> str:
         return (f"drafts: {len(self.created)} new, {self.appended} added to Drafts, "
@@ -83,8 +84,13 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
     accounts = {a.name: a for a in settings.accounts}
     hold = timedelta(hours=settings.drafts.hold_hours)
     seen_threads: set[str] = set()
-    for rowid, mail, account_name, feedback in store.rejections():
+    mine = settings.my_addresses
+    for rowid, mail, account_name, feedback, unsure in store.rejections():
         reason = skip_reason(mail, replied, now, settings.drafts.max_age_days)
+        if mail.from_ and mail.from_.email.lower() in mine:
+            reason = YOURS
+        elif unsure and reason is None:
+            reason = UNSURE
         key = thread_key(mail)
         if reason is None and (key in seen_threads or store.has_draft_for_thread(key)):
             reason = "a draft for this thread exists"
@@ -128,20 +134,9 @@ def write_missing_files(settings: Settings, store: Store, now: datetime) -> None
 def write_eml(folder: Path, draft: Draft, employer: str | None, now: datetime) -> Path:
     """An .eml copy, written atomically and readable only by the user. The file name is our own
     ASCII slug of the employer: text from a mail never becomes a path as it is."""
-    private_dir(folder)
     slug = ascii_slug(employer or "rejection", "-")[:40] or "rejection"
     path = folder / f"{now:%Y-%m-%d}-{slug}-{draft.message_id.split('@')[0][-12:]}.eml"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".draft-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(draft.raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, draft.raw)
     return path
 
 
@@ -192,10 +187,7 @@ def sent_replies(settings: Settings, store: Store,
                  open_mailbox: Callable[[AccountConfig], object], now: datetime) -> set[str]:
     """Message-IDs the user already answered: from stored mail they sent, and each IMAP
     account's Sent folder."""
-    mine = {a.username.lower() for a in settings.accounts if a.username}
-    if settings.drafts.your_email:
-        mine.add(settings.drafts.your_email.lower())
-    replied = store.replies_from(mine)
+    replied = store.replies_from(set(settings.my_addresses))
     since = (now - timedelta(days=settings.drafts.max_age_days + 14)).date()
     for account in settings.accounts:
         if account.kind != "imap":
@@ -216,9 +208,10 @@ def make_drafts(settings: Settings, store: Store,
                 now: datetime | None = None) -> DraftReport:
     now = now or datetime.now(UTC)
     if not settings.drafts.enabled:
-        return DraftReport()
+        return DraftReport(replied=frozenset(store.replies_from(set(settings.my_addresses))))
     replied = sent_replies(settings, store, open_mailbox, now)
     report = plan_drafts(settings, store, replied, now, record=not dry_run)
+    report.replied = frozenset(replied)
     if not dry_run:
         write_missing_files(settings, store, now)
         push_pending(settings, store, open_mailbox, report)

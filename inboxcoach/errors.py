@@ -15,6 +15,8 @@ class ExitCode(IntEnum):
     CONFIG = 2
     NETWORK = 3
     PARTIAL = 4
+    BUSY = 5  # another run holds the lock; this one did nothing
+    STOPPED = 143  # SIGTERM: stopped cleanly between batches (128 + 15, as shells report it)
 
 
 class InboxcoachError(Exception):
@@ -72,3 +74,15 @@ class StoreError(InboxcoachError):
     """The local state file cannot be opened or is from a newer inboxcoach."""
 
     exit_code = ExitCode.CONFIG
+
+
+class Busy(InboxcoachError):
+    """Another ``inboxcoach run`` holds the lock; cron simply tries again next time."""
+
+    exit_code = ExitCode.BUSY
+
+
+class DeliveryError(InboxcoachError):
+    """The digest could not be mailed to the owner; it is still on disk."""
+
+    exit_code = ExitCode.NETWORK

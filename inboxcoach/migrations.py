@@ -110,3 +110,14 @@ MIGRATIONS.append(("0003_drafts", """
         decided_at TEXT NOT NULL
     );
 """))
+
+MIGRATIONS.append(("0004_digests", """
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        written_at TEXT NOT NULL,
+        since TEXT NOT NULL,
+        path TEXT NOT NULL,
+        new_messages INTEGER NOT NULL,
+        delivered_at TEXT
+    );
+"""))

@@ -30,3 +30,23 @@ def private_dir(path: Path) -> Path:
     """Create a directory only the owner can read: it holds mail."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> Path:
+    """Write a whole file or nothing: readers (a browser, a mail client, the next run) never
+    see half of one, and a crash leaves the old version in place."""
+    import tempfile
+
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -108,6 +108,36 @@ class Email:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+@dataclass(frozen=True)
+class Tagged:
+    """A stored message with the model's labels, as the applications and digest stages read it."""
+
+    email: Email
+    category: str
+    category_confidence: float
+    category_unsure: bool
+    sender_kind: str
+    sender_confidence: float
+    sender_unsure: bool
+    feedback_probability: float | None
+    first_seen: datetime
+
+    @property
+    def unsure(self) -> bool:
+        return self.category_unsure or self.sender_unsure
+
+
+@dataclass(frozen=True)
+class TagRow:
+    """The few fields the digest's charts and counts need for every message, without its text."""
+
+    date: datetime | None
+    first_seen: datetime
+    category: str
+    sender_kind: str
+    from_addr: str
+
+
 def _address(data: dict[str, str] | None) -> Address | None:
     return Address(**data) if data else None
 

@@ -24,7 +24,7 @@ from inboxcoach.errors import StoreError
 from inboxcoach.migrations import MIGRATIONS
 from inboxcoach.parse import PARSER_VERSION
 from inboxcoach.paths import private_dir
-from inboxcoach.records import Email, RawMessage
+from inboxcoach.records import Email, RawMessage, Tagged, TagRow
 
 
 @dataclass(frozen=True)
@@ -287,19 +287,41 @@ class Store:
             "ORDER BY m.date, m.id").fetchall()
         return [(Email.from_json(record), category) for record, category in rows]
 
+    def tagged(self, categories: Iterable[str] | None = None) -> list[Tagged]:
+        """Classified messages with their labels, oldest first; only ``categories`` if given."""
+        sql = ("SELECT m.record, l.category, l.category_confidence, l.category_unsure, "
+               "l.sender_kind, l.sender_confidence, l.sender_unsure, l.feedback_probability, "
+               "m.first_seen FROM messages m JOIN labels l ON l.message_rowid = m.id")
+        args: tuple = ()
+        if categories is not None:
+            args = tuple(categories)
+            sql += f" WHERE l.category IN ({','.join('?' * len(args))})"
+        rows = self.conn.execute(sql + " ORDER BY m.date, m.id", args).fetchall()
+        return [Tagged(Email.from_json(r[0]), r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]),
+                       r[7], datetime.fromisoformat(r[8])) for r in rows]
+
+    def tag_rows(self) -> list[TagRow]:
+        rows = self.conn.execute(
+            "SELECT m.date, m.first_seen, l.category, l.sender_kind, m.from_addr "
+            "FROM messages m JOIN labels l ON l.message_rowid = m.id ORDER BY m.date").fetchall()
+        return [TagRow(datetime.fromisoformat(r[0]) if r[0] else None,
+                       datetime.fromisoformat(r[1]), r[2], r[3], r[4]) for r in rows]
+
     # -- drafts ---------------------------------------------------------------------------------
-    def rejections(self) -> list[tuple[int, Email, str, float | None]]:
-        """Rejections with no draft and no final skip yet: (rowid, email, account, feedback)."""
+    def rejections(self) -> list[tuple[int, Email, str, float | None, bool]]:
+        """Rejections with no draft and no final skip yet:
+        (rowid, email, account, feedback probability, category unsure)."""
         rows = self.conn.execute("""
             SELECT m.id, m.record, (SELECT account FROM locations l WHERE l.message_rowid = m.id
-                                     ORDER BY l.seen_at LIMIT 1), l.feedback_probability
+                                     ORDER BY l.seen_at LIMIT 1), l.feedback_probability,
+                   l.category_unsure
             FROM messages m JOIN labels l ON l.message_rowid = m.id
             WHERE l.category = 'rejection'
               AND m.id NOT IN (SELECT message_rowid FROM drafts)
               AND m.id NOT IN (SELECT message_rowid FROM draft_skips)
             ORDER BY m.date, m.id
         """).fetchall()
-        return [(r[0], Email.from_json(r[1]), r[2] or "", r[3]) for r in rows]
+        return [(r[0], Email.from_json(r[1]), r[2] or "", r[3], bool(r[4])) for r in rows]
 
     def has_draft_for_thread(self, thread_key: str) -> bool:
         return self.conn.execute("SELECT 1 FROM drafts WHERE thread_key=?",
@@ -344,14 +366,15 @@ class Store:
     def draft_rows(self) -> list[dict[str, Any]]:
         cur = self.conn.execute("""
             SELECT d.created_at, d.to_addr, d.subject, d.variant, d.state, d.eml_path,
-                   d.imap_folder, d.error, m.date AS rejection_date
+                   d.imap_folder, d.error, m.date AS rejection_date, m.msg_key AS message_key
             FROM drafts d JOIN messages m ON m.id = d.message_rowid ORDER BY d.id""")
         names = [c[0] for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def skip_rows(self) -> list[dict[str, Any]]:
         cur = self.conn.execute("""
-            SELECT s.decided_at, m.subject, m.from_addr, s.reason, m.date AS rejection_date
+            SELECT s.decided_at, m.subject, m.from_addr, s.reason, m.date AS rejection_date,
+                   m.msg_key AS message_key
             FROM draft_skips s JOIN messages m ON m.id = s.message_rowid ORDER BY m.date""")
         names = [c[0] for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -370,6 +393,26 @@ class Store:
             if mail.in_reply_to:
                 found.add(mail.in_reply_to)
         return found
+
+    # -- digests ------------------------------------------------------------------------------
+    def last_digest_before(self, moment: str) -> str | None:
+        """When the newest digest written before ``moment`` was written."""
+        row = self.conn.execute("SELECT max(written_at) FROM digests WHERE written_at < ?",
+                                (moment,)).fetchone()
+        return row[0] if row else None
+
+    def record_digest(self, written_at: str, since: str, path: str, new_messages: int) -> int:
+        with self.transaction() as c:
+            cur = c.execute("INSERT INTO digests(written_at, since, path, new_messages) "
+                            "VALUES (?,?,?,?)", (written_at, since, path, new_messages))
+        return int(cur.lastrowid or 0)
+
+    def last_delivery(self) -> str | None:
+        return self.conn.execute("SELECT max(delivered_at) FROM digests").fetchone()[0]
+
+    def mark_delivered(self, digest_id: int) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE digests SET delivered_at=? WHERE id=?", (now(), digest_id))
 
     # -- runs ---------------------------------------------------------------------------------
     def start_run(self, command: str) -> int:

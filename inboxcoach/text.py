@@ -106,3 +106,18 @@ def guess_language(text: str) -> str:
     scores = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] >= 3 and scores[best] > scores["en"] else "en"
+
+
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                        "\u200e\u200f\u061c"))
+
+
+def display_text(value: object, limit: int = 300) -> str:
+    """Mail text fit to show in the digest: one line, no controls, no bidirectional overrides.
+
+    An override (U+202E) in a subject would otherwise reverse the text around it on screen and
+    make "exe.pdf" read as "fdp.exe"; the digest also isolates each value with ``<bdi>``.
+    """
+    text = clean_header_text(value, limit * 2).translate(_BIDI_CONTROLS)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

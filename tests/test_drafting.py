@@ -111,15 +111,25 @@ def test_templates_can_be_overridden(tmp_path):
     assert "Custom ask for QA Engineer." in draft.body
 
 
-def test_there_is_no_sending_path_in_the_code():
-    """Drafts are never sent: nothing in the package can speak SMTP (the digest's optional
-    delivery to the user, when it comes, must live in its own module and be the only one)."""
+def test_the_only_sending_path_is_the_digest_to_its_owner():
+    """Drafts are never sent: only delivery.py speaks SMTP, it imports nothing that knows
+    about drafts or mail content, and its one recipient is the configured owner."""
+    import ast
     from pathlib import Path
 
     package = Path(__file__).parent.parent / "inboxcoach"
-    offenders = [p.name for p in package.rglob("*.py")
-                 if any(word in p.read_text() for word in ("smtplib", "SMTP(", "sendmail"))]
-    assert offenders == []
+    senders = [p.name for p in package.rglob("*.py")
+               if any(word in p.read_text() for word in ("smtplib", "SMTP(", "SMTP_SSL", "sendmail",
+                                                            "send_message"))]
+    assert senders == ["delivery.py"]
+    tree = ast.parse((package / "delivery.py").read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not imported & {"inboxcoach.drafts", "inboxcoach.drafting", "inboxcoach.store"}
+    sends = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", "") in ("send_message", "sendmail")]
+    assert len(sends) == 1
+    recipients = {k.arg: ast.unparse(k.value) for k in sends[0].keywords}
+    assert recipients["to_addrs"] == "[settings.to]"
 
 
 @pytest.mark.parametrize(("company", "role", "expected"), [

@@ -1,0 +1,87 @@
+"""The digest's coaching note: a few plain sentences drawn from the numbers, no false cheer.
+
+Each rule states a fact first and then one practical step, the way a career coach would after
+looking at the same week. Rules that have nothing to say stay silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from inboxcoach.digest import Digest
+
+Rule = Callable[[Digest], str | None]
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def feedback(d: Digest) -> str | None:
+    f = d.facts
+    personal = f.get("personal_rejections_this_week", 0)
+    asked = f.get("feedback_asked_this_week", 0)
+    waiting = len(d.drafts)
+    if not personal and not waiting:
+        return None
+    text = ""
+    if personal:
+        text = (f"This week {_plural(personal, 'rejection')} came from a person; you have asked "
+                f"for feedback on {asked or 'none'} of them so far.")
+    if waiting:
+        text += (f" {_plural(waiting, 'feedback draft')} {'is' if waiting == 1 else 'are'} "
+                 "waiting in Drafts: read, adjust and send the ones you are comfortable with. "
+                 "Most people never ask, and the few who reply often say something useful.")
+    return text.strip()
+
+
+def pace(d: Digest) -> str | None:
+    f = d.facts
+    now, before = f.get("applications_this_week", 0), f.get("applications_weekly_before", 0)
+    if not now and not before:
+        return None
+    text = (f"Applications confirmed this week: {now}; over the four weeks before, about "
+            f"{before} a week.")
+    if now < before:
+        text += (" A slower week is normal. If you want to keep momentum, pick two roles you "
+                 "really want and apply to those well.")
+    return text
+
+
+def interviews(d: Digest) -> str | None:
+    n = d.facts.get("rejections_after_interview", 0)
+    if not n:
+        return None
+    return (f"{_plural(n, 'process', 'processes')} ended in a rejection after interviews this "
+            "week. That still counts as practice: write down the question you would answer "
+            "differently while you remember it.")
+
+
+def next_steps(d: Digest) -> str | None:
+    f = d.facts
+    if f.get("offers_this_week"):
+        return ("An offer arrived this week. Take the time you need, ask for it in writing, and "
+                "tell any process you are still in that you have an offer.")
+    if f.get("interviews_this_week"):
+        return (f"{_plural(f['interviews_this_week'], 'interview message')} this week: answer "
+                "those first, and look up who you will meet.")
+    return None
+
+
+def silence(d: Digest) -> str | None:
+    n = d.facts.get("silent", 0)
+    if not n:
+        return None
+    days = d.facts.get("no_reply_days", 21)
+    return (f"{_plural(n, 'application')} had no reply for over {days} days. A short follow-up "
+            "to a named person is fair; otherwise count them as closed and free the space in "
+            "your head.")
+
+
+RULES: tuple[Rule, ...] = (next_steps, feedback, interviews, pace, silence)
+
+
+def coaching_note(d: Digest) -> list[str]:
+    notes = [text for rule in RULES if (text := rule(d))]
+    return notes or ["Nothing new that needs you today. Applications take time; the quiet "
+                     "days are part of it."]

@@ -1,0 +1,350 @@
+"""The digest stage, first half: what the person should see today, as plain records.
+
+Nothing here knows HTML. ``report.py`` renders these records, ``charts.py`` draws them and
+``coaching.py`` reads them, so each can be tested with hand-made data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+import pandas as pd
+
+from inboxcoach.applications import Application, group
+from inboxcoach.config import Settings
+from inboxcoach.drafts import NO_CONTACT
+from inboxcoach.records import Tagged, TagRow
+from inboxcoach.store import Store
+from inboxcoach.text import display_text
+from inboxcoach.understand import company, role
+
+JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")
+QUIET = {"job_alert": "Job alerts", "other": "Not about your search"}
+FIRST_WINDOW = timedelta(days=7)
+LATE_SLACK = timedelta(days=2)  # mail dated a little before the last digest but fetched after
+WEEKS = 12
+# What each group of new mail asks of the person, in the order the digest shows them.
+NEEDS = (
+    ("act", "Reply or prepare", "Invitations, tests and offers: these wait for you.",
+     ("offer", "interview", "assessment")),
+    ("rejections", "Rejections",
+     "Where a person wrote, a feedback request is waiting in Drafts for you to review.",
+     ("rejection",)),
+    ("outreach", "People reaching out", "Recruiters and hiring managers who wrote to you.",
+     ("outreach",)),
+    ("confirmations", "Applications confirmed", "Received, no decision yet. Nothing to do.",
+     ("acknowledgement",)),
+)
+VARIANT_WHY = {
+    "ask": "asks for one or two pointers for next time",
+    "ask_after_interview": "asks the people who interviewed you for pointers",
+    "thanks": "thanks them for the feedback they already gave",
+}
+FUNNEL = (("Applied", None), ("Heard back", {"assessment", "interview", "offer", "rejected"}),
+          ("Assessment or interview", {"assessment", "interview", "offer"}),
+          ("Interview", {"interview", "offer"}), ("Offer", {"offer"}))
+
+
+@dataclass(frozen=True)
+class Item:
+    date: datetime | None
+    company: str | None
+    role: str | None
+    sender: str
+    subject: str
+    category: str
+    confidence: float
+    sender_kind: str
+    sender_confidence: float
+    unsure: bool
+    snippet: str
+    note: str | None = None  # e.g. "draft waiting in Drafts", "automated: no one to ask"
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    title: str
+    hint: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class QuietGroup:
+    title: str
+    count: int
+    subjects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    created: datetime
+    to: str
+    subject: str
+    why: str
+    where: str
+    fresh: bool
+
+
+@dataclass(frozen=True)
+class SkipLine:
+    date: datetime | None
+    sender: str
+    subject: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AppLine:
+    company: str
+    role: str
+    status: str
+    timeline: tuple[tuple[datetime | None, str], ...]
+    last_activity: datetime | None
+    no_reply: bool
+    days_silent: int | None
+
+
+@dataclass(frozen=True)
+class Weekly:
+    weeks: tuple[str, ...]  # ISO date of each Monday
+    series: dict[str, tuple[int, ...]]  # category -> count per week
+
+
+@dataclass(frozen=True)
+class Digest:
+    generated_at: datetime
+    since: datetime
+    first: bool
+    headline: dict[str, int]
+    totals: dict[str, int]
+    groups: tuple[Group, ...]
+    quiet: tuple[QuietGroup, ...]
+    unsure: tuple[Item, ...]
+    drafts: tuple[DraftLine, ...]
+    no_contact: tuple[SkipLine, ...]
+    applications: tuple[AppLine, ...]
+    weekly: Weekly
+    funnel: tuple[tuple[str, int], ...]
+    kinds: dict[str, dict[str, int]]
+    no_reply_days: int
+    facts: dict[str, int] = field(default_factory=dict)  # for the coaching note
+
+    @property
+    def silent(self) -> tuple[AppLine, ...]:
+        return tuple(a for a in self.applications if a.no_reply)
+
+    @property
+    def new_count(self) -> int:
+        return sum(len(g.items) for g in self.groups) + sum(q.count for q in self.quiet)
+
+
+def digest_since(store: Store, now: datetime) -> tuple[datetime, bool]:
+    """New means: since the last digest of an earlier day, so each day's file gathers the day
+    and one hourly run never hides what the one before it showed. The first digest: a week."""
+    local_midnight = datetime.combine(now.astimezone().date(), time(), now.astimezone().tzinfo)
+    last = store.last_digest_before(local_midnight.astimezone(UTC).isoformat(timespec="seconds"))
+    if last is None:
+        return now - FIRST_WINDOW, True
+    return datetime.fromisoformat(last), False
+
+
+def is_new(first_seen: datetime, date: datetime | None, since: datetime, first: bool) -> bool:
+    if first_seen <= since:
+        return False
+    return date is None or date > since - (timedelta(0) if first else LATE_SLACK)
+
+
+def gather(store: Store, settings: Settings, now: datetime | None = None,
+           replied: frozenset[str] = frozenset()) -> Digest:
+    now = now or datetime.now(UTC)
+    since, first = digest_since(store, now)
+    mine = settings.my_addresses
+    rows = [r for r in store.tag_rows() if r.from_addr.lower() not in mine]
+    job = [t for t in store.tagged(JOB) if _sender(t) not in mine]
+    new_rows = [r for r in rows if is_new(r.first_seen, r.date, since, first)]
+    new = [t for t in job if is_new(t.first_seen, t.email.date, since, first)]
+    apps = group(((t.email, t.category) for t in job), now, settings.no_reply_days)
+    notes = _rejection_notes(store, replied)
+    items = {t.email.key: _item(t, notes.get(t.email.key)) for t in new}
+    groups = tuple(Group(key, title, hint, tuple(
+        sorted((items[t.email.key] for t in new if t.category in cats),
+               key=lambda i: i.date or now, reverse=True)))
+        for key, title, hint, cats in NEEDS)
+    return Digest(
+        generated_at=now, since=since, first=first,
+        headline=_headline(new, new_rows), totals=_totals(rows, apps, store),
+        groups=tuple(g for g in groups if g.items),
+        quiet=_quiet(store, new_rows, since, first, mine),
+        unsure=tuple(i for g in groups for i in g.items if i.unsure),
+        drafts=_drafts(store, since, now, replied), no_contact=_no_contact(store, now),
+        applications=_app_lines(apps, now), weekly=weekly(rows, now), funnel=funnel(apps),
+        kinds=kinds(rows), no_reply_days=settings.no_reply_days,
+        facts=_facts(job, apps, replied, now, settings.no_reply_days),
+    )
+
+
+def _sender(t: Tagged) -> str:
+    return t.email.from_.email.lower() if t.email.from_ else ""
+
+
+def _item(t: Tagged, note: str | None) -> Item:
+    mail = t.email
+    sender = display_text(str(mail.from_) if mail.from_ else "(no sender)", 120)
+    return Item(
+        date=mail.date, company=_opt(company(mail)), role=_opt(role(mail)), sender=sender,
+        subject=display_text(mail.subject or "(no subject)", 160), category=t.category,
+        confidence=t.category_confidence, sender_kind=t.sender_kind,
+        sender_confidence=t.sender_confidence, unsure=t.unsure,
+        snippet=display_text(mail.new_text or mail.text, 220), note=note,
+    )
+
+
+def _opt(value: str | None) -> str | None:
+    return display_text(value, 80) if value else None
+
+
+def _rejection_notes(store: Store, replied: frozenset[str]) -> dict[str, str]:
+    notes = {row["message_key"]: row["reason"] for row in store.skip_rows()}
+    for row in store.draft_rows():
+        notes[row["message_key"]] = ("you replied" if row["message_key"] in replied
+                                     else "feedback draft waiting for you")
+    return notes
+
+
+def _headline(new: list[Tagged], new_rows: list[TagRow]) -> dict[str, int]:
+    cats = Counter(t.category for t in new)
+    return {
+        "rejections": cats["rejection"], "interviews": cats["interview"],
+        "offers": cats["offer"], "assessments": cats["assessment"],
+        "personal responses": sum(t.sender_kind == "personal" for t in new),
+        "automated replies": sum(t.sender_kind == "automated" for t in new),
+        "all messages": len(new_rows),
+    }
+
+
+def _totals(rows: list[TagRow], apps: list[Application], store: Store) -> dict[str, int]:
+    applied = [a for a in apps if a.status != "contacted"]
+    reached = [{e.status for e in a.events} for a in applied]
+    return {
+        "applications": len(applied),
+        "responses": sum(r.category in JOB and r.category != "acknowledgement" for r in rows),
+        "rejections": sum(a.status == "rejected" for a in applied),
+        "interviews": sum(bool(s & {"interview", "offer"}) for s in reached),
+        "offers": sum("offer" in s for s in reached),
+        "feedback drafts": len(store.draft_rows()),
+    }
+
+
+def _quiet(store: Store, new_rows: list[TagRow], since: datetime, first: bool,
+           mine: frozenset[str]) -> tuple[QuietGroup, ...]:
+    out = []
+    for category, title in QUIET.items():
+        count = sum(r.category == category for r in new_rows)
+        if not count:
+            continue
+        recent = [t for t in store.tagged([category]) if _sender(t) not in mine
+                  and is_new(t.first_seen, t.email.date, since, first)]
+        subjects = tuple(display_text(t.email.subject or "(no subject)", 100)
+                         for t in reversed(recent[-8:]))
+        out.append(QuietGroup(title, count, subjects))
+    return tuple(out)
+
+
+def _drafts(store: Store, since: datetime, now: datetime, replied: frozenset[str]
+            ) -> tuple[DraftLine, ...]:
+    """Drafts still waiting: not answered yet, and not older than a month."""
+    lines = []
+    for row in store.draft_rows():
+        created = datetime.fromisoformat(row["created_at"])
+        if row["message_key"] in replied or now - created > timedelta(days=31):
+            continue
+        where = (f"in {row['imap_folder']}" if row["imap_folder"] else "saved as an .eml file")
+        lines.append(DraftLine(created, display_text(row["to_addr"], 120),
+                               display_text(row["subject"], 160),
+                               VARIANT_WHY.get(row["variant"], row["variant"]), where,
+                               created > since))
+    return tuple(sorted(lines, key=lambda d: d.created, reverse=True))
+
+
+def _no_contact(store: Store, now: datetime) -> tuple[SkipLine, ...]:
+    recent = now - timedelta(days=31)
+    lines = []
+    for row in store.skip_rows():
+        date = datetime.fromisoformat(row["rejection_date"]) if row["rejection_date"] else None
+        if row["reason"] == NO_CONTACT and (date is None or date > recent):
+            lines.append(SkipLine(date, display_text(row["from_addr"], 120),
+                                  display_text(row["subject"], 160), NO_CONTACT))
+    return tuple(reversed(lines))
+
+
+def _app_lines(apps: list[Application], now: datetime) -> tuple[AppLine, ...]:
+    lines = []
+    for a in apps:
+        last = a.last_activity
+        lines.append(AppLine(
+            company=display_text(a.company or "Unknown employer", 80),
+            role=display_text(a.role or "", 80), status=a.status,
+            timeline=tuple((e.date, e.status) for e in a.events), last_activity=last,
+            no_reply=a.no_reply, days_silent=(now - last).days if last else None))
+    far_past = datetime.min.replace(tzinfo=UTC)
+    return tuple(sorted(lines, key=lambda a: a.last_activity or far_past, reverse=True))
+
+
+def weekly(rows: list[TagRow], now: datetime, weeks: int = WEEKS) -> Weekly:
+    """Responses per week and category, the last ``weeks`` weeks (Monday to Sunday, UTC)."""
+    monday = (now.astimezone(UTC) - timedelta(days=now.astimezone(UTC).weekday())).date()
+    starts = [monday - timedelta(weeks=w) for w in reversed(range(weeks))]
+    frame = pd.DataFrame([(r.date.astimezone(UTC).date(), r.category) for r in rows
+                          if r.date is not None and r.category in JOB],
+                         columns=["day", "category"])
+    if frame.empty:
+        return Weekly(tuple(s.isoformat() for s in starts), {c: (0,) * weeks for c in JOB})
+    frame["week"] = frame["day"].map(lambda d: d - timedelta(days=d.weekday()))
+    table = (frame.groupby(["week", "category"]).size().unstack(fill_value=0)
+             .reindex(index=starts, columns=list(JOB), fill_value=0))
+    return Weekly(tuple(s.isoformat() for s in starts),
+                  {c: tuple(int(v) for v in table[c]) for c in JOB})
+
+
+def funnel(apps: list[Application]) -> tuple[tuple[str, int], ...]:
+    reached = [{e.status for e in a.events} for a in apps if a.status != "contacted"]
+    return tuple((stage, len(reached) if need is None else sum(bool(s & need) for s in reached))
+                 for stage, need in FUNNEL)
+
+
+def kinds(rows: list[TagRow]) -> dict[str, dict[str, int]]:
+    """Who answered: people or systems, for all replies and for rejections alone."""
+    out = {}
+    for label, cats in (("All replies", set(JOB) - {"outreach"}), ("Rejections", {"rejection"})):
+        counts = Counter(r.sender_kind for r in rows if r.category in cats)
+        out[label] = {"personal": counts["personal"], "automated": counts["automated"]}
+    return out
+
+
+def _facts(job: list[Tagged], apps: list[Application], replied: frozenset[str], now: datetime,
+           no_reply_days: int) -> dict[str, int]:
+    """The numbers the coaching note is written from."""
+    week = now - timedelta(days=7)
+    this_week = [t for t in job if t.email.date and t.email.date > week]
+    acks = [t.email.date for t in job if t.category == "acknowledgement" and t.email.date]
+    before = [d for d in acks if week - timedelta(weeks=4) < d <= week]
+    personal_rejections = [t for t in this_week if t.category == "rejection"
+                           and t.sender_kind == "personal"]
+    return {
+        "applications_this_week": sum(d > week for d in acks),
+        "applications_weekly_before": round(len(before) / 4),
+        "rejections_this_week": sum(t.category == "rejection" for t in this_week),
+        "personal_rejections_this_week": len(personal_rejections),
+        "feedback_asked_this_week": sum((t.email.message_id or t.email.key) in replied
+                                        for t in personal_rejections),
+        "rejections_after_interview": sum(
+            1 for a in apps if a.status == "rejected" and a.last_activity
+            and a.last_activity > week and any(e.status == "interview" for e in a.events)),
+        "interviews_this_week": sum(t.category == "interview" for t in this_week),
+        "offers_this_week": sum(t.category == "offer" for t in this_week),
+        "silent": sum(a.no_reply for a in apps),
+        "no_reply_days": no_reply_days,
+    }

@@ -1,0 +1,66 @@
+"""``inboxcoach schedule``: a crontab line and a systemd user timer for this installation.
+
+Written out with the user's real paths (this Python, this config, this state directory) so the
+scheduled run sees what an interactive one sees; cron's bare environment is the usual reason a
+job that works by hand fails at night.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from inboxcoach.paths import STATE_DIR_ENV
+
+
+def command(config: Path, log_file: Path) -> list[str]:
+    exe = shutil.which("inboxcoach")
+    argv = [exe] if exe else [sys.executable, "-m", "inboxcoach"]
+    return [*argv, "run", "--quiet", "--config", str(config.resolve()),
+            "--log-file", str(log_file.resolve())]
+
+
+def _env() -> dict[str, str]:
+    state = os.environ.get(STATE_DIR_ENV)
+    return {STATE_DIR_ENV: str(Path(state).expanduser().resolve())} if state else {}
+
+
+def crontab(config: Path, log_file: Path, minute: int = 17) -> str:
+    env = "".join(f"{k}={shlex.quote(v)} " for k, v in _env().items())
+    return f"{minute} * * * * {env}{shlex.join(command(config, log_file))}"
+
+
+def systemd_units(config: Path, log_file: Path) -> dict[str, str]:
+    env = "".join(f"Environment={k}={v}\n" for k, v in _env().items())
+    service = (
+        "[Unit]\nDescription=inboxcoach: read job-search mail, draft feedback requests, write "
+        "the digest\nAfter=network-online.target\nWants=network-online.target\n\n"
+        f"[Service]\nType=oneshot\n{env}ExecStart={shlex.join(command(config, log_file))}\n"
+        "# exit 5 means another run held the lock: not a failure\nSuccessExitStatus=5\n"
+        "TimeoutStopSec=60\nNice=10\n"
+    )
+    timer = (
+        "[Unit]\nDescription=Run inboxcoach every hour\n\n"
+        "[Timer]\nOnCalendar=hourly\nRandomizedDelaySec=300\nPersistent=true\n\n"
+        "[Install]\nWantedBy=timers.target\n"
+    )
+    return {"inboxcoach.service": service, "inboxcoach.timer": timer}
+
+
+def instructions(config: Path, log_file: Path) -> str:
+    units = systemd_units(config, log_file)
+    unit_dir = "~/.config/systemd/user"
+    return "\n".join([
+        "# cron: run `crontab -e` and add this line (every hour at minute 17; only errors are",
+        "# mailed by cron, everything else goes to the log file):",
+        crontab(config, log_file),
+        "",
+        f"# systemd (user timer): save the two files below in {unit_dir}/, then run",
+        "#   systemctl --user daemon-reload && systemctl --user enable --now inboxcoach.timer",
+        "# and, so it runs while you are logged out: loginctl enable-linger $USER",
+        *[line for name, text in units.items()
+          for line in (f"# ---- {unit_dir}/{name} ----", text)],
+    ])

@@ -1,0 +1,195 @@
+"""The digest: records from the store, charts, coaching, and HTML that stays inert whatever the
+mail says. Hostile mail goes through the real pipeline (Maildir -> run) and the HTML is parsed."""
+
+from __future__ import annotations
+
+import mailbox
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from inboxcoach.charts import funnel_chart, kinds_chart, weekly_chart
+from inboxcoach.cli import main
+from inboxcoach.coaching import coaching_note
+from inboxcoach.config import load_config
+from inboxcoach.digest import Digest, Weekly, digest_since, is_new, weekly
+from inboxcoach.records import TagRow
+from inboxcoach.report import render, write_digest
+from inboxcoach.store import Store
+from inboxcoach.text import display_text
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+REJECTION = ("Hi Sam,\n\nThank you for interviewing with us for the Data Analyst role. After a lot "
+             "of thought we have decided to move forward with another candidate.\n\n"
+             "Best wishes,\nJane Doe\nHiring Manager\n")
+HOSTILE = [
+    "<script>alert('subject')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<a href=\"javascript:alert(2)\">click me</a>",
+    "<style>body{display:none}</style>",
+    "<svg onload=alert(3)>",
+    "</bdi></p></li></ul><iframe src=https://evil.example/>",
+    "<div <p unclosed <b>",
+    "fdp.\u202eexe",
+    "url(javascript:alert(4)) expression(alert(5))",
+]
+
+
+def _empty_digest(**facts: int) -> Digest:
+    return Digest(
+        generated_at=NOW, since=NOW - timedelta(days=1), first=False,
+        headline={k: 0 for k in ("rejections", "interviews", "offers", "assessments",
+                                 "personal responses", "automated replies", "all messages")},
+        totals={k: 0 for k in ("applications", "responses", "rejections", "interviews",
+                               "offers", "feedback drafts")},
+        groups=(), quiet=(), unsure=(), drafts=(), no_contact=(), applications=(),
+        weekly=weekly([], NOW), funnel=(("Applied", 0), ("Offer", 0)),
+        kinds={"All replies": {"personal": 0, "automated": 0}}, no_reply_days=21, facts=facts)
+
+
+def test_display_text_removes_bidi_overrides_and_line_breaks():
+    assert display_text("fdp.\u202eexe\r\nBcc: x") == "fdp.exe Bcc: x"
+    assert display_text("a" * 50, 10) == "a" * 9 + "…"
+
+
+def test_new_means_since_the_last_digest_with_slack_for_late_mail():
+    since = NOW - timedelta(days=1)
+    assert is_new(NOW, NOW - timedelta(hours=1), since, first=False)
+    assert is_new(NOW, since - timedelta(days=1), since, first=False)  # fetched late
+    assert not is_new(NOW, since - timedelta(days=30), since, first=False)  # an old backlog
+    assert not is_new(since - timedelta(minutes=1), NOW, since, first=False)
+
+
+def test_digest_since_is_the_last_digest_of_an_earlier_day(tmp_path: Path):
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        assert digest_since(store, NOW) == (NOW - timedelta(days=7), True)
+        yesterday = (NOW - timedelta(days=1)).isoformat(timespec="seconds")
+        store.record_digest(yesterday, yesterday, "x", 0)
+        store.record_digest(NOW.isoformat(timespec="seconds"), yesterday, "x", 0)
+        since, first = digest_since(store, NOW + timedelta(hours=1))
+        assert not first and since == NOW - timedelta(days=1)
+
+
+def test_weekly_counts_replies_by_week_and_category():
+    rows = [TagRow(NOW - timedelta(days=d), NOW, c, "personal", "a@b.example")
+            for d, c in [(0, "rejection"), (1, "rejection"), (8, "interview"), (9, "other")]]
+    w = weekly(rows, NOW, weeks=3)
+    assert len(w.weeks) == 3 and w.weeks[-1] == "2026-11-16"
+    assert w.series["rejection"] == (0, 0, 2) and w.series["interview"] == (0, 1, 0)
+    assert "other" not in w.series
+
+
+def test_charts_say_their_numbers_in_words():
+    w = Weekly(("2026-11-09", "2026-11-16"), {"rejection": (1, 2), "offer": (0, 1),
+                                              "interview": (0, 0)})
+    svg = str(weekly_chart(w))
+    assert 'role="img"' in svg and "<title" in svg
+    assert "week of 2026-11-16: 2 rejection, 1 offer" in svg
+    assert "Applied: 10, Offer: 1" in str(funnel_chart((("Applied", 10), ("Offer", 1))))
+    kinds = str(kinds_chart({"Rejections": {"personal": 3, "automated": 1}}))
+    assert "Rejections: 3 personal, 1 automated" in kinds and "personal 75%" in kinds
+
+
+def test_charts_cope_with_nothing_at_all():
+    for svg in (weekly_chart(weekly([], NOW)), funnel_chart((("Applied", 0),)),
+                kinds_chart({"All replies": {"personal": 0, "automated": 0}})):
+        assert str(svg).startswith("<svg") and "nan" not in str(svg).lower()
+
+
+def test_coaching_states_facts_and_a_next_step():
+    notes = coaching_note(_empty_digest(personal_rejections_this_week=2,
+                                        feedback_asked_this_week=0, rejections_after_interview=1,
+                                        silent=3, no_reply_days=21))
+    text = " ".join(notes)
+    assert "2 rejections came from a person" in text and "none of them" in text
+    assert "still counts as practice" in text
+    assert "3 applications had no reply for over 21 days" in text
+
+
+def test_coaching_without_news_says_so_plainly():
+    assert coaching_note(_empty_digest()) == [
+        "Nothing new that needs you today. Applications take time; the quiet days are part of "
+        "it."]
+
+
+def test_write_digest_is_atomic_private_and_dated(tmp_path: Path):
+    written = write_digest("<p>x</p>", tmp_path / "digest", NOW, keep_days=30)
+    old = tmp_path / "digest" / "digest-2020-01-01.html"
+    old.write_text("old")
+    write_digest("<p>y</p>", tmp_path / "digest", NOW, keep_days=30)
+    assert written.latest.read_text() == "<p>y</p>"
+    assert written.dated.name == f"digest-{NOW.astimezone():%Y-%m-%d}.html"
+    assert oct(written.latest.stat().st_mode)[-3:] == "600" and not old.exists()
+    assert not list((tmp_path / "digest").glob(".*tmp"))
+
+
+def _hostile_mail(i: int, text: str, when: datetime) -> bytes:
+    m = EmailMessage()
+    m["From"] = f'"{text}" <jane.doe{i}@acme.example>'
+    m["To"] = "sam@example.org"
+    m["Subject"] = f"Your interview {text}"
+    m["Date"] = format_datetime(when)
+    m["Message-ID"] = f"<hostile-{i}@acme.example>"
+    m.set_content(REJECTION.replace("Data Analyst", text) + f"\nSee {text}\n")
+    m.add_alternative(f"<html><head><style>p{{color:red}}</style><script>alert({i})</script>"
+                      f"</head><body onload=alert(1)><p>{REJECTION}</p><p>{text}</p>"
+                      f"<a href='javascript:alert(1)'>x</a><img src='https://t.example/p.gif'>"
+                      "</body></html>", subtype="html")
+    return m.as_bytes()
+
+
+@pytest.fixture
+def hostile_digest(tmp_path: Path, config_file) -> str:
+    box = mailbox.Maildir(tmp_path / "mail", create=True)
+    now = datetime.now(UTC)
+    for i, text in enumerate(HOSTILE):
+        box.add(_hostile_mail(i, text, now - timedelta(hours=i + 1)))
+    cfg = config_file([{"name": "local", "kind": "maildir", "path": str(tmp_path / "mail")}],
+                      drafts={"your_name": "Sam", "your_email": "sam@example.org"})
+    assert main(["run", "--config", str(cfg), "-q"]) == 0
+    return (load_config(cfg).digest_dir / "digest.html").read_text("utf-8")
+
+
+def test_hostile_mail_is_shown_as_text_and_nothing_in_it_is_live(hostile_digest: str):
+    soup = BeautifulSoup(hostile_digest, "html.parser")
+    assert soup.find_all(["script", "iframe", "img", "object", "embed", "link", "a", "form",
+                          "base", "input"]) == []
+    assert len(soup.find_all("style")) == 1  # ours, in <head>
+    for tag in soup.find_all(True):
+        for name, value in tag.attrs.items():
+            assert not name.lower().startswith("on"), (tag.name, name)
+            assert "javascript:" not in str(value).lower(), (tag.name, name)
+    assert "\u202e" not in hostile_digest
+    text = soup.get_text(" ")
+    assert "<script>alert('subject')</script>" in text  # shown, escaped, not dropped
+    assert "onerror=alert(1)" in text
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    assert "default-src 'none'" in csp["content"]
+
+
+def test_hostile_digest_links_nothing_and_loads_nothing_remote(hostile_digest: str):
+    soup = BeautifulSoup(hostile_digest, "html.parser")
+    for tag in soup.find_all(True):
+        assert not {"src", "href", "srcset", "action", "formaction", "style"} & set(tag.attrs), tag
+    assert "https://evil.example/" in soup.get_text()  # a URL from mail stays plain text
+
+
+def test_render_escapes_every_field_of_every_record():
+    d = _empty_digest()
+    from inboxcoach.digest import AppLine, DraftLine, Group, Item, QuietGroup, SkipLine
+
+    evil = "<b onmouseover=alert(1)>x</b>"
+    item = Item(NOW, evil, evil, evil, evil, "rejection", 0.5, "personal", 0.5, True, evil, evil)
+    d = replace(d, groups=(Group("rejections", "Rejections", "hint", (item,)),),
+                quiet=(QuietGroup("Job alerts", 2, (evil,)),), unsure=(item,),
+                drafts=(DraftLine(NOW, evil, evil, "asks", evil, True),),
+                no_contact=(SkipLine(NOW, evil, evil, "automated: no one to ask"),),
+                applications=(AppLine(evil, evil, "rejected", ((NOW, "applied"),), NOW, True,
+                                      30),))
+    html = render(d)
+    assert "<b onmouseover" not in html and html.count("&lt;b onmouseover=alert(1)&gt;") >= 10

@@ -1,0 +1,125 @@
+"""``inboxcoach run`` end to end against the real Dovecot: the digest is written, drafts are
+appended once, a re-run adds nothing, a second run waits for no one, and signals stop it cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from inboxcoach.cli import main
+from inboxcoach.config import load_config
+from inboxcoach.errors import ExitCode
+from inboxcoach.lock import RunLock
+from inboxcoach.run import run_pipeline, stop_on_sigterm
+from inboxcoach.store import Store
+from tests.dovecot import free_port
+from tests.test_drafts_imap import automated, drafts_in, personal
+
+DRAFTS = {"your_name": "Sam Candidate", "your_email": "sam@example.org"}
+
+
+def _cli(cfg: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "inboxcoach", "run", "--config", str(cfg),
+                           *extra], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, check=False)
+
+
+@pytest.mark.dovecot
+def test_run_fetches_drafts_and_writes_the_digest_once(dovecot, config_file):
+    dovecot.append("INBOX", [personal(), automated()])
+    cfg = config_file([dovecot.account()], drafts=DRAFTS)
+    assert main(["run", "--config", str(cfg), "-q"]) == 0
+    settings = load_config(cfg)
+    digest = settings.digest_dir / "digest.html"
+    first = digest.read_text("utf-8")
+    assert "Your application to Acme" in first and "automated: no one to ask" in first
+    assert len(drafts_in(dovecot)) == 1
+
+    assert main(["run", "--config", str(cfg), "-q"]) == 0  # nothing new: nothing added
+    assert len(drafts_in(dovecot)) == 1
+    with Store.open(settings.db_path) as store:
+        assert store.message_count() == 2 and len(store.draft_rows()) == 1
+        runs = store.conn.execute("SELECT exit_code FROM runs WHERE command='run'").fetchall()
+    assert runs == [(0,), (0,)]
+    assert len(list(settings.digest_dir.glob("digest-*.html"))) == 1  # one dated copy a day
+
+
+@pytest.mark.dovecot
+def test_a_run_while_another_holds_the_lock_exits_at_once_with_its_code(dovecot, config_file):
+    cfg = config_file([dovecot.account()], drafts=DRAFTS)
+    with RunLock(load_config(cfg).state_dir):
+        done = _cli(cfg)
+    assert done.returncode == ExitCode.BUSY == 5
+    assert "another inboxcoach run is in progress (pid" in done.stderr
+    assert _cli(cfg).returncode == 0  # the lock went with its holder
+
+
+@pytest.mark.dovecot
+def test_one_failing_account_does_not_stop_the_others(dovecot, config_file):
+    dovecot.append("INBOX", [personal()])
+    down = dovecot.account(name="down", port=free_port())
+    cfg = config_file([down, dovecot.account(name="up")], drafts=DRAFTS)
+    assert main(["run", "--config", str(cfg), "-q"]) == ExitCode.PARTIAL
+    settings = load_config(cfg)
+    assert (settings.digest_dir / "digest.html").exists()
+    assert len(drafts_in(dovecot)) == 1
+
+
+@pytest.mark.dovecot
+def test_run_under_cron_is_silent_on_success_and_logs_one_line(dovecot, config_file,
+                                                                tmp_path: Path):
+    dovecot.append("INBOX", [personal()])
+    cfg = config_file([dovecot.account()], drafts=DRAFTS)
+    log = tmp_path / "logs" / "run.log"
+    done = _cli(cfg, "--log-file", str(log))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""
+    lines = log.read_text().splitlines()
+    assert len([line for line in lines if " run: " in line]) == 1
+    assert "1 new message(s)" in lines[-1] and "(exit 0)" in lines[-1]
+    assert oct(log.stat().st_mode)[-3:] == "600"
+    assert os.environ["INBOXCOACH_TEST_PW"] not in log.read_text()
+
+
+@pytest.mark.dovecot
+def test_a_stop_between_batches_keeps_what_was_done_and_the_next_run_finishes(dovecot,
+                                                                                config_file):
+    from tests.mailgen import make_message
+
+    dovecot.append("INBOX", [make_message(i) for i in range(30)])
+    cfg = config_file([dovecot.account()], drafts=DRAFTS, fetch={"batch_size": 10})
+    settings = load_config(cfg)
+    calls = {"n": 0}
+
+    def stop_after_first_batch() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 2
+
+    with Store.open(settings.db_path) as store:
+        report = run_pipeline(settings, store, should_stop=stop_after_first_batch)
+        assert report.stopped and report.exit_code == ExitCode.STOPPED
+        assert 0 < store.message_count() < 30 and report.digest is None
+    assert main(["run", "--config", str(cfg), "-q"]) == 0
+    with Store.open(settings.db_path) as store:
+        assert store.message_count() == 30
+
+
+def test_sigterm_becomes_a_flag_and_the_old_handler_comes_back():
+    before = signal.getsignal(signal.SIGTERM)
+    with stop_on_sigterm() as should_stop:
+        assert not should_stop()
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert should_stop()
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_run_with_a_bad_config_names_the_key(tmp_path: Path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[[accounts]]\nname = "x"\nkind = "imap"\n')
+    assert main(["run", "--config", str(cfg)]) == ExitCode.CONFIG
+    assert "accounts[0].host is missing" in capsys.readouterr().err
