@@ -10,9 +10,9 @@ from typing import Any
 
 from inboxcoach.errors import InboxcoachError
 from inboxcoach.local import open_local
-from inboxcoach.model import Classifier, Prediction
+from inboxcoach.model import Classifier
 from inboxcoach.parse import BatchParser
-from inboxcoach.records import Email, MessageRef, RawMessage
+from inboxcoach.records import Email, MessageRef, Prediction, RawMessage
 from inboxcoach.store import Store
 from inboxcoach.understand import understand
 

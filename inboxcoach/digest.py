@@ -196,8 +196,8 @@ def _item(t: Tagged, note: str | None) -> Item:
     return Item(
         date=mail.date, company=_opt(company(mail)), role=_opt(role(mail)), sender=sender,
         subject=display_text(mail.subject or "(no subject)", 160), category=t.category,
-        confidence=t.category_confidence, sender_kind=t.sender_kind,
-        sender_confidence=t.sender_confidence, unsure=t.unsure,
+        confidence=t.labels.category_confidence, sender_kind=t.sender_kind,
+        sender_confidence=t.labels.sender_confidence, unsure=t.labels.unsure,
         snippet=display_text(mail.new_text or mail.text, 220), note=note,
     )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from inboxcoach.modelfiles import (
     default_model_dir,
     read_manifest,
 )
-from inboxcoach.records import Email
+from inboxcoach.records import Email, Prediction
 
 CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach",
               "job_alert", "other")
@@ -58,23 +57,6 @@ TRUSTED_TYPES = [
     "numpy.int64",
     "numpy.dtype",
 ]
-
-
-@dataclass(frozen=True)
-class Prediction:
-    category: str
-    category_confidence: float
-    category_unsure: bool
-    sender_kind: str
-    sender_confidence: float
-    sender_unsure: bool
-    feedback_probability: float | None = None  # does a rejection explain itself?
-
-    @property
-    def contains_feedback(self) -> bool | None:
-        if self.category != "rejection" or self.feedback_probability is None:
-            return None
-        return self.feedback_probability >= 0.5
 
 
 def frame(mails: Sequence[Email]) -> pd.DataFrame:

@@ -109,22 +109,43 @@ class Email:
 
 
 @dataclass(frozen=True)
-class Tagged:
-    """A stored message with the model's labels, as the applications and digest stages read it."""
+class Prediction:
+    """What the model says of one message (made by ``model.py``, kept by the store)."""
 
-    email: Email
     category: str
     category_confidence: float
     category_unsure: bool
     sender_kind: str
     sender_confidence: float
     sender_unsure: bool
-    feedback_probability: float | None
-    first_seen: datetime
+    feedback_probability: float | None = None  # does a rejection explain itself?
+
+    @property
+    def contains_feedback(self) -> bool | None:
+        if self.category != "rejection" or self.feedback_probability is None:
+            return None
+        return self.feedback_probability >= 0.5
 
     @property
     def unsure(self) -> bool:
         return self.category_unsure or self.sender_unsure
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A stored message with the model's labels, as the applications and digest stages read it."""
+
+    email: Email
+    labels: Prediction
+    first_seen: datetime
+
+    @property
+    def category(self) -> str:
+        return self.labels.category
+
+    @property
+    def sender_kind(self) -> str:
+        return self.labels.sender_kind
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from inboxcoach.errors import StoreError
 from inboxcoach.migrations import MIGRATIONS
 from inboxcoach.parse import PARSER_VERSION
 from inboxcoach.paths import private_dir
-from inboxcoach.records import Email, RawMessage, Tagged, TagRow
+from inboxcoach.records import Email, Prediction, RawMessage, Tagged, TagRow
 
 
 @dataclass(frozen=True)
@@ -297,8 +297,9 @@ class Store:
             args = tuple(categories)
             sql += f" WHERE l.category IN ({','.join('?' * len(args))})"
         rows = self.conn.execute(sql + " ORDER BY m.date, m.id", args).fetchall()
-        return [Tagged(Email.from_json(r[0]), r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]),
-                       r[7], datetime.fromisoformat(r[8])) for r in rows]
+        return [Tagged(Email.from_json(r[0]),
+                       Prediction(r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]), r[7]),
+                       datetime.fromisoformat(r[8])) for r in rows]
 
     def tag_rows(self) -> list[TagRow]:
         rows = self.conn.execute(
