@@ -71,10 +71,13 @@ def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float
     return seconds, usage.ru_maxrss / 1024, proc.returncode
 
 
-def write_config(path: Path, server: Dovecot, batch_size: int = 100) -> Path:
+def write_config(path: Path, server: Dovecot, batch_size: int = 100,
+                 drafts: bool = False) -> Path:
+    sign = '[drafts]\nyour_name = "Bench Mark"\nyour_email = "bench@example.org"\n\n'
     path.write_text(
         "[fetch]\n"
         f"batch_size = {batch_size}\n\n"
+        f"{sign if drafts else ''}"
         "[[accounts]]\n"
         'name = "bench"\nhost = "127.0.0.1"\n'
         f'port = {server.imaps_port}\nca_file = "{server.ca_file}"\n'

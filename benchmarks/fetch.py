@@ -1,11 +1,13 @@
-"""Benchmark: `inboxcoach fetch` of N messages from a loopback Dovecot vs a bare imapclient loop.
+"""Benchmark: `inboxcoach fetch` (or `run`) of N messages from a loopback Dovecot vs a bare
+imapclient loop.
 
-    python benchmarks/fetch.py [--messages 10000]
+    python benchmarks/fetch.py [--messages 10000] [--command fetch|run]
 
 Both sides fetch the same messages over TLS with BODY.PEEK[] in batches of 100; inboxcoach also
 parses every message with mail-parser and commits it to SQLite. Prints messages/s for both,
-the ratio, peak memory of each, and the time of a re-run with nothing new. Results are written
-to benchmarks/results/fetch.json.
+the ratio, peak memory of each, and the time of a re-run with nothing new. ``--command run``
+times the whole daily loop instead (fetch, classify, drafts, digest). Results are written to
+benchmarks/results/<command>.json.
 """
 
 from __future__ import annotations
@@ -51,22 +53,23 @@ def _stored(db: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--command", choices=("fetch", "run"), default="fetch")
     args = parser.parse_args()
     n = args.messages
     server = seeded_dovecot(n)
     work = Path(tempfile.mkdtemp(prefix="inboxcoach-bench-"))
     env = dict(os.environ, INBOXCOACH_STATE_DIR=str(work / "state"),
                INBOXCOACH_BENCH_PW=PASSWORD, PYTHONPATH=str(ROOT))
-    config = write_config(work / "config.toml", server)
+    config = write_config(work / "config.toml", server, drafts=args.command == "run")
     try:
         # warm the server's index so neither side pays for Dovecot's first scan
         bare = [sys.executable, "-c", BARE, str(server.imaps_port), str(server.ca_file), USER,
                 PASSWORD, str(n)]
         assert run_child(bare)[2] == 0, "the server does not hold the seeded messages"
         bare_s, bare_mb, _ = run_child(bare)
-        fetch = [sys.executable, "-m", "inboxcoach", "fetch", "--config", str(config), "-q"]
+        fetch = [sys.executable, "-m", "inboxcoach", args.command, "--config", str(config), "-q"]
         first_s, first_mb, code = run_child(fetch, env)
-        assert code == 0, f"inboxcoach fetch exited {code}"
+        assert code == 0, f"inboxcoach {args.command} exited {code}"
         rerun_s, rerun_mb, _ = run_child(fetch, env)
         add_messages(server, n, 100)
         more_s, _, _ = run_child(fetch, env)
@@ -79,13 +82,14 @@ def main() -> None:
         "messages": n, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(), "ssl": ssl.OPENSSL_VERSION,
         "bare_imapclient_s": round(bare_s, 2), "bare_msgs_per_s": round(n / bare_s),
-        "bare_peak_mb": round(bare_mb), "inboxcoach_fetch_s": round(first_s, 2),
+        "command": f"inboxcoach {args.command}",
+        "bare_peak_mb": round(bare_mb), "inboxcoach_s": round(first_s, 2),
         "inboxcoach_msgs_per_s": round(n / first_s), "inboxcoach_peak_mb": round(first_mb),
         "ratio_vs_bare": round(first_s / bare_s, 2), "rerun_nothing_new_s": round(rerun_s, 2),
         "rerun_peak_mb": round(rerun_mb), "rerun_100_new_s": round(more_s, 2),
         "store_mb": round(store_mb, 1), "measured": time.strftime("%Y-%m-%d"),
     }
-    out = ROOT / "benchmarks" / "results" / "fetch.json"
+    out = ROOT / "benchmarks" / "results" / f"{args.command}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     width = max(map(len, results))
     for key, value in results.items():

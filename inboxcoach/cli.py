@@ -14,7 +14,7 @@ from pathlib import Path
 
 from inboxcoach import __version__
 from inboxcoach.config import Settings, load_config
-from inboxcoach.errors import ExitCode, InboxcoachError
+from inboxcoach.errors import Busy, ExitCode, InboxcoachError
 from inboxcoach.paths import default_config_path
 
 log = logging.getLogger("inboxcoach")
@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.verbose, args.quiet, getattr(args, "log_file", None))
     try:
         return int(args.func(args))
+    except Busy as exc:  # routine under cron: into the log file, onto a terminal, not into mail
+        log.log(logging.ERROR if sys.stderr.isatty() else logging.INFO, "%s", exc)
+        return int(exc.exit_code)
     except InboxcoachError as exc:
         log.error("%s", exc)
         return int(exc.exit_code)
@@ -83,7 +86,9 @@ def file_handler(path: Path, level: int) -> logging.Handler:
 
     path = path.expanduser()
     private_dir(path.parent)
-    os.close(os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)  # an older log made with looser permissions is tightened
+    os.close(fd)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: "
                                            "%(message)s"))
@@ -101,11 +106,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 # -- commands ----------------------------------------------------------------------------------
 def cmd_fetch(args: argparse.Namespace) -> int:
     from inboxcoach.fetch import fetch_all
+    from inboxcoach.lock import RunLock
     from inboxcoach.progress import progress_bar
     from inboxcoach.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.db_path) as store:
+    with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
         run_id = store.start_run("fetch")
         with progress_bar("fetch", None if not args.quiet else False) as progress:
             report = fetch_all(settings, store, progress)
@@ -259,11 +265,12 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_drafts(args: argparse.Namespace) -> int:
     from inboxcoach.drafts import make_drafts
+    from inboxcoach.lock import RunLock
     from inboxcoach.sources import mailbox_opener
     from inboxcoach.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.db_path) as store:
+    with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
         if not args.list:
             report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)(),
                                  dry_run=args.dry_run)
@@ -360,24 +367,26 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from inboxcoach.drafts import DraftReport
-    from inboxcoach.run import RunReport, _digest
+    from inboxcoach.lock import RunLock
+    from inboxcoach.run import write_digest_now
     from inboxcoach.store import Store
 
     settings = settings_from(args)
-    with Store.open(settings.db_path) as store:
-        report = RunReport(drafts=DraftReport(
-            replied=frozenset(store.replies_from(set(settings.my_addresses)))))
-        _digest(settings, store, report, None)
-    print(f"digest written: {report.digest} ({report.new_in_digest} new)")
-    return int(report.exit_code)
+    if not settings.digest.enabled:
+        print("the digest is off ([digest] enabled = false): nothing written")
+        return 0
+    with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
+        written = write_digest_now(settings, store)
+    assert written is not None
+    print(f"digest written: {written.path} ({written.new} new)")
+    return 0
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
     from inboxcoach.schedule import instructions
 
     settings = settings_from(args)  # fail here, not at 3 a.m., if the config is wrong
-    log_file = args.log_file or settings.state_dir / "run.log"
+    log_file = args.scheduled_log or settings.state_dir / "run.log"
     print(instructions(args.config, log_file))
     return 0
 
@@ -394,7 +403,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"  digest:  {report.digest}\n"
           f"  drafts:  {len(drafts)} feedback-request drafts in {result.settings.drafts_dir}\n"
           f"  config:  {folder / 'config.toml'} (run 'inboxcoach run --config' on it again)\n"
-          f"Open the digest in a browser: file://{report.digest}")
+          + (f"Open the digest in a browser: {report.digest.as_uri()}" if report.digest
+             else "No digest was written: see the errors above."))
     return int(report.exit_code)
 
 
@@ -404,7 +414,7 @@ def add_demo_args(p: argparse.ArgumentParser) -> None:
 
 
 def add_schedule_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--log-file", type=Path, metavar="PATH",
+    p.add_argument("--log-file", type=Path, metavar="PATH", dest="scheduled_log",
                    help="log file for the scheduled runs (default: <state_dir>/run.log)")
 
 

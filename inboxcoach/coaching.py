@@ -30,7 +30,8 @@ def feedback(d: Digest) -> str | None:
                 f"for feedback on {asked or 'none'} of them so far.")
     if waiting:
         text += (f" {_plural(waiting, 'feedback draft')} {'is' if waiting == 1 else 'are'} "
-                 "waiting in Drafts: read, adjust and send the ones you are comfortable with. "
+                 "waiting for your review: read, adjust and send the ones you are comfortable "
+                 "with. "
                  "Most people never ask, and the few who reply often say something useful.")
     return text.strip()
 

@@ -11,6 +11,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ class DeliverySettings:
     username: str | None = None
     secret: SecretSpec | None = None
     to: str = ""
-    every_hours: float = 20.0
+    hour: int = 7  # local hour of the day from which the day's digest is mailed
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,9 @@ class Settings:
         """The user's own addresses: their mail is never a rejection to answer or a reply to
         count, even when a folder such as Gmail's All Mail holds it."""
         mine = {a.username.lower() for a in self.accounts if a.username and "@" in a.username}
-        if self.drafts.your_email:
-            mine.add(self.drafts.your_email.lower())
+        for address in (self.drafts.your_email, self.delivery.to):  # the digest mail too
+            if address:
+                mine.add(address.lower())
         return frozenset(mine)
 
     @property
@@ -285,32 +287,41 @@ def _delivery_settings(t: _Table, config_path: Path | None, drafts: DraftSetting
     port = t.get("port", int, SMTP_PORTS[security])
     if not 0 < port < 65536:
         raise ConfigError(t.path("port"), f"is {port}", "use a port between 1 and 65535")
-    to = t.get("to", str, drafts.your_email).strip()
-    if "@" not in to:
-        raise ConfigError(t.path("to"), "is missing",
-                          'add to = "you@example.com" (your own address: the digest goes only '
-                          "there)")
+    to = _one_address(t, t.get("to", str, drafts.your_email).strip())
     ca_file = t.get("ca_file", str)
     username = t.get("username", str)
     s = DeliverySettings(
         enabled=True, host=t.require("host", str), port=port, security=security,
         ca_file=_existing_file(t, "ca_file", ca_file, config_path) if ca_file else None,
         username=username, secret=_secret(t, config_path) if username else None, to=to,
-        every_hours=float(t.get("every_hours", (int, float), 20.0)),
+        hour=t.get("hour", int, 7),
     )
     if not username:
         for key in SECRET_KEYS:
             if key in t.data:
                 raise ConfigError(t.path(key), "is set but username is not",
                                   'add username = "you@example.com"')
-    if s.every_hours < 0:
-        raise ConfigError(t.path("every_hours"), "must not be negative", "e.g. every_hours = 20")
+    if not 0 <= s.hour <= 23:
+        raise ConfigError(t.path("hour"), f"is {s.hour}", "use an hour from 0 to 23, e.g. hour = 7")
     t.finish()
     return s
 
 
-_DELIVERY_KEYS = {"enabled", "host", "port", "security", "ca_file", "username", "to",
-                  "every_hours"}
+def _one_address(t: _Table, value: str) -> str:
+    """Exactly one plain address: the digest may only ever go to its owner."""
+    if not value:
+        raise ConfigError(t.path("to"), "is missing",
+                          'add to = "you@example.com" (your own address: the digest goes only '
+                          "there)")
+    name, address = parseaddr(value)
+    if (name or address != value or address.count("@") != 1
+            or any(c in value for c in ",;<>\r\n\t ")):
+        raise ConfigError(t.path("to"), f"is {value!r}, not one plain address",
+                          'write your own address alone, e.g. to = "you@example.com"')
+    return address
+
+
+_DELIVERY_KEYS = {"enabled", "host", "port", "security", "ca_file", "username", "to", "hour"}
 
 
 def _draft_settings(t: _Table, config_path: Path | None) -> DraftSettings:

@@ -39,10 +39,13 @@ def send_digest(settings: DeliverySettings, html: str, subject: str) -> None:
     ctx = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
     where = f"{settings.host}:{settings.port}"
     try:
-        with _connect(settings, ctx) as smtp:
+        smtp = _connect(settings, ctx)
+        try:
             if settings.username and settings.secret:
                 _login(smtp, settings)
             smtp.send_message(msg, from_addr=settings.to, to_addrs=[settings.to])
+        finally:
+            _close(smtp)  # once the server took the mail, a failing QUIT is no failure
     except ssl.SSLCertVerificationError as exc:
         raise DeliveryError(f"cannot mail the digest: {where}'s certificate is not trusted "
                             f"({exc.verify_message}); if it uses a private CA, set "
@@ -69,6 +72,13 @@ def _connect(settings: DeliverySettings, ctx: ssl.SSLContext) -> smtplib.SMTP:
         smtp.close()
         raise
     return smtp
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def _login(smtp: smtplib.SMTP, settings: DeliverySettings) -> None:

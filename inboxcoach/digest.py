@@ -14,23 +14,25 @@ import pandas as pd
 
 from inboxcoach.applications import Application, group
 from inboxcoach.config import Settings
-from inboxcoach.drafts import NO_CONTACT
+from inboxcoach.drafts import NO_CONTACT, UNSURE
 from inboxcoach.records import Tagged, TagRow
 from inboxcoach.store import Store
-from inboxcoach.text import display_text
+from inboxcoach.text import defang, display_text
 from inboxcoach.understand import company, role
 
 JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")
+REPLIES = ("rejection", "acknowledgement", "interview", "assessment", "offer")  # to applications
 QUIET = {"job_alert": "Job alerts", "other": "Not about your search"}
 FIRST_WINDOW = timedelta(days=7)
-LATE_SLACK = timedelta(days=2)  # mail dated a little before the last digest but fetched after
+LATE_SLACK = timedelta(days=14)  # mail fetched late (an account down for days) is still news
+RECENT = timedelta(days=31)  # drafts and no-contact rejections older than this drop off
 WEEKS = 12
 # What each group of new mail asks of the person, in the order the digest shows them.
 NEEDS = (
     ("act", "Reply or prepare", "Invitations, tests and offers: these wait for you.",
      ("offer", "interview", "assessment")),
     ("rejections", "Rejections",
-     "Where a person wrote, a feedback request is waiting in Drafts for you to review.",
+     "Where a person wrote, a feedback request is drafted for you to review.",
      ("rejection",)),
     ("outreach", "People reaching out", "Recruiters and hiring managers who wrote to you.",
      ("outreach",)),
@@ -117,7 +119,7 @@ class Weekly:
 class Digest:
     generated_at: datetime
     since: datetime
-    first: bool
+    window: str  # "first", "mailed" or "yesterday": see digest_since
     headline: dict[str, int]
     totals: dict[str, int]
     groups: tuple[Group, ...]
@@ -130,7 +132,13 @@ class Digest:
     funnel: tuple[tuple[str, int], ...]
     kinds: dict[str, dict[str, int]]
     no_reply_days: int
+    drafts_enabled: bool = True
+    untagged: int = 0  # stored messages the model has not tagged (yet)
     facts: dict[str, int] = field(default_factory=dict)  # for the coaching note
+
+    @property
+    def first(self) -> bool:
+        return self.window == "first"
 
     @property
     def silent(self) -> tuple[AppLine, ...]:
@@ -138,50 +146,66 @@ class Digest:
 
     @property
     def new_count(self) -> int:
-        return sum(len(g.items) for g in self.groups) + sum(q.count for q in self.quiet)
+        """New job-search messages: what a mailed digest is worth sending for."""
+        return sum(len(g.items) for g in self.groups)
 
 
-def digest_since(store: Store, now: datetime) -> tuple[datetime, bool]:
-    """New means: since the last digest of an earlier day, so each day's file gathers the day
-    and one hourly run never hides what the one before it showed. The first digest: a week."""
-    local_midnight = datetime.combine(now.astimezone().date(), time(), now.astimezone().tzinfo)
-    last = store.last_digest_before(local_midnight.astimezone(UTC).isoformat(timespec="seconds"))
-    if last is None:
-        return now - FIRST_WINDOW, True
-    return datetime.fromisoformat(last), False
+def digest_since(store: Store, now: datetime, mailed: bool) -> tuple[datetime, str]:
+    """Where "new" starts, and which rule chose it.
+
+    When the digest is mailed, new means since the last mail, so every message is in exactly
+    one. When it is only written to disk (every hour, read whenever), new means since the start
+    of yesterday: whoever reads it once a day sees everything, some of it twice. The first
+    digest covers a week."""
+    if mailed:
+        last = store.last_delivery()
+        if last is not None:
+            return datetime.fromisoformat(last), "mailed"
+    elif store.has_digest():
+        yesterday = now.astimezone().date() - timedelta(days=1)
+        return datetime.combine(yesterday, time()).astimezone(), "yesterday"
+    return now - FIRST_WINDOW, "first"
 
 
 def is_new(first_seen: datetime, date: datetime | None, since: datetime, first: bool) -> bool:
+    """Stored after ``since``; on the first digest also dated after it, so the backlog of a new
+    mailbox is not news, and later anything dated up to two weeks earlier (a late fetch)."""
     if first_seen <= since:
         return False
-    return date is None or date > since - (timedelta(0) if first else LATE_SLACK)
+    if first:
+        return date is not None and date > since
+    return date is None or date > since - LATE_SLACK
 
 
 def gather(store: Store, settings: Settings, now: datetime | None = None,
            replied: frozenset[str] = frozenset()) -> Digest:
+    """Everything the digest shows, read from the store once."""
     now = now or datetime.now(UTC)
-    since, first = digest_since(store, now)
+    since, window = digest_since(store, now, settings.delivery.enabled)
+    first = window == "first"
     mine = settings.my_addresses
     rows = [r for r in store.tag_rows() if r.from_addr.lower() not in mine]
     job = [t for t in store.tagged(JOB) if _sender(t) not in mine]
-    new_rows = [r for r in rows if is_new(r.first_seen, r.date, since, first)]
     new = [t for t in job if is_new(t.first_seen, t.email.date, since, first)]
-    apps = group(((t.email, t.category) for t in job), now, settings.no_reply_days)
-    notes = _rejection_notes(store, replied)
-    items = {t.email.key: _item(t, notes.get(t.email.key)) for t in new}
-    groups = tuple(Group(key, title, hint, tuple(
-        sorted((items[t.email.key] for t in new if t.category in cats),
-               key=lambda i: i.date or now, reverse=True)))
+    apps = [a for a in group(((t.email, t.category) for t in job), now, settings.no_reply_days)
+            if a.status != "contacted"]  # an approach is not an application
+    drafts, skips = store.draft_rows(), store.skip_rows()
+    notes = _rejection_notes(drafts, skips, replied)
+    items = [_item(t, notes.get(t.email.key)) for t in new]
+    groups = tuple(Group(key, title, hint, tuple(sorted(
+        (i for i in items if i.category in cats), key=lambda i: i.date or now, reverse=True)))
         for key, title, hint, cats in NEEDS)
+    stages = funnel(apps)
     return Digest(
-        generated_at=now, since=since, first=first,
-        headline=_headline(new, new_rows), totals=_totals(rows, apps, store),
+        generated_at=now, since=since, window=window, headline=_headline(new),
+        totals={**dict(stages), "Rejected": sum(a.status == "rejected" for a in apps),
+                "Feedback drafts": len(drafts)},
         groups=tuple(g for g in groups if g.items),
-        quiet=_quiet(store, new_rows, since, first, mine),
-        unsure=tuple(i for g in groups for i in g.items if i.unsure),
-        drafts=_drafts(store, since, now, replied), no_contact=_no_contact(store, now),
-        applications=_app_lines(apps, now), weekly=weekly(rows, now), funnel=funnel(apps),
+        quiet=_quiet(store, since, first, mine), unsure=tuple(i for i in items if i.unsure),
+        drafts=_draft_lines(drafts, since, now, replied), no_contact=_no_contact(skips, now),
+        applications=_app_lines(apps, now), weekly=weekly(rows, now), funnel=stages,
         kinds=kinds(rows), no_reply_days=settings.no_reply_days,
+        drafts_enabled=settings.drafts.enabled, untagged=store.untagged_count(),
         facts=_facts(job, apps, replied, now, settings.no_reply_days),
     )
 
@@ -193,12 +217,15 @@ def _sender(t: Tagged) -> str:
 def _item(t: Tagged, note: str | None) -> Item:
     mail = t.email
     sender = display_text(str(mail.from_) if mail.from_ else "(no sender)", 120)
+    if note is None and t.category == "rejection" and t.labels.category_unsure:
+        note = UNSURE
     return Item(
         date=mail.date, company=_opt(company(mail)), role=_opt(role(mail)), sender=sender,
-        subject=display_text(mail.subject or "(no subject)", 160), category=t.category,
-        confidence=t.labels.category_confidence, sender_kind=t.sender_kind,
-        sender_confidence=t.labels.sender_confidence, unsure=t.labels.unsure,
-        snippet=display_text(mail.new_text or mail.text, 220), note=note,
+        subject=defang(display_text(mail.subject or "(no subject)", 160)),
+        category=t.category, confidence=t.labels.category_confidence,
+        sender_kind=t.sender_kind, sender_confidence=t.labels.sender_confidence,
+        unsure=t.labels.unsure, snippet=defang(display_text(mail.new_text or mail.text, 220)),
+        note=note,
     )
 
 
@@ -206,60 +233,48 @@ def _opt(value: str | None) -> str | None:
     return display_text(value, 80) if value else None
 
 
-def _rejection_notes(store: Store, replied: frozenset[str]) -> dict[str, str]:
-    notes = {row["message_key"]: row["reason"] for row in store.skip_rows()}
-    for row in store.draft_rows():
+def _rejection_notes(drafts: list[dict], skips: list[dict], replied: frozenset[str]
+                     ) -> dict[str, str]:
+    notes = {row["message_key"]: row["reason"] for row in skips}
+    for row in drafts:
         notes[row["message_key"]] = ("you replied" if row["message_key"] in replied
-                                     else "feedback draft waiting for you")
+                                     else "feedback draft waiting for your review")
     return notes
 
 
-def _headline(new: list[Tagged], new_rows: list[TagRow]) -> dict[str, int]:
+def _headline(new: list[Tagged]) -> dict[str, int]:
+    """Replies to applications by who sent them, then the messages that matter most."""
+    replies = [t for t in new if t.category in REPLIES]
     cats = Counter(t.category for t in new)
     return {
-        "rejections": cats["rejection"], "interviews": cats["interview"],
-        "offers": cats["offer"], "assessments": cats["assessment"],
-        "personal responses": sum(t.sender_kind == "personal" for t in new),
-        "automated replies": sum(t.sender_kind == "automated" for t in new),
-        "all messages": len(new_rows),
+        "replies": len(replies),
+        "personal": sum(t.sender_kind == "personal" for t in replies),
+        "automated": sum(t.sender_kind == "automated" for t in replies),
+        "rejection": cats["rejection"], "interview": cats["interview"],
+        "assessment": cats["assessment"], "offer": cats["offer"], "outreach": cats["outreach"],
     }
 
 
-def _totals(rows: list[TagRow], apps: list[Application], store: Store) -> dict[str, int]:
-    applied = [a for a in apps if a.status != "contacted"]
-    reached = [{e.status for e in a.events} for a in applied]
-    return {
-        "applications": len(applied),
-        "responses": sum(r.category in JOB and r.category != "acknowledgement" for r in rows),
-        "rejections": sum(a.status == "rejected" for a in applied),
-        "interviews": sum(bool(s & {"interview", "offer"}) for s in reached),
-        "offers": sum("offer" in s for s in reached),
-        "feedback drafts": len(store.draft_rows()),
-    }
-
-
-def _quiet(store: Store, new_rows: list[TagRow], since: datetime, first: bool,
-           mine: frozenset[str]) -> tuple[QuietGroup, ...]:
+def _quiet(store: Store, since: datetime, first: bool, mine: frozenset[str]
+           ) -> tuple[QuietGroup, ...]:
     out = []
     for category, title in QUIET.items():
-        count = sum(r.category == category for r in new_rows)
-        if not count:
-            continue
-        recent = [t for t in store.tagged([category]) if _sender(t) not in mine
-                  and is_new(t.first_seen, t.email.date, since, first)]
-        subjects = tuple(display_text(t.email.subject or "(no subject)", 100)
-                         for t in reversed(recent[-8:]))
-        out.append(QuietGroup(title, count, subjects))
+        new = [t for t in store.tagged([category], seen_after=since) if _sender(t) not in mine
+               and is_new(t.first_seen, t.email.date, since, first)]
+        if new:
+            subjects = tuple(defang(display_text(t.email.subject or "(no subject)", 100))
+                             for t in reversed(new[-8:]))
+            out.append(QuietGroup(title, len(new), subjects))
     return tuple(out)
 
 
-def _drafts(store: Store, since: datetime, now: datetime, replied: frozenset[str]
-            ) -> tuple[DraftLine, ...]:
+def _draft_lines(drafts: list[dict], since: datetime, now: datetime, replied: frozenset[str]
+                 ) -> tuple[DraftLine, ...]:
     """Drafts still waiting: not answered yet, and not older than a month."""
     lines = []
-    for row in store.draft_rows():
+    for row in drafts:
         created = datetime.fromisoformat(row["created_at"])
-        if row["message_key"] in replied or now - created > timedelta(days=31):
+        if row["message_key"] in replied or now - created > RECENT:
             continue
         where = (f"in {row['imap_folder']}" if row["imap_folder"] else "saved as an .eml file")
         lines.append(DraftLine(created, display_text(row["to_addr"], 120),
@@ -269,12 +284,11 @@ def _drafts(store: Store, since: datetime, now: datetime, replied: frozenset[str
     return tuple(sorted(lines, key=lambda d: d.created, reverse=True))
 
 
-def _no_contact(store: Store, now: datetime) -> tuple[SkipLine, ...]:
-    recent = now - timedelta(days=31)
+def _no_contact(skips: list[dict], now: datetime) -> tuple[SkipLine, ...]:
     lines = []
-    for row in store.skip_rows():
+    for row in skips:
         date = datetime.fromisoformat(row["rejection_date"]) if row["rejection_date"] else None
-        if row["reason"] == NO_CONTACT and (date is None or date > recent):
+        if row["reason"] == NO_CONTACT and (date is None or now - date < RECENT):
             lines.append(SkipLine(date, display_text(row["from_addr"], 120),
                                   display_text(row["subject"], 160), NO_CONTACT))
     return tuple(reversed(lines))
@@ -294,10 +308,11 @@ def _app_lines(apps: list[Application], now: datetime) -> tuple[AppLine, ...]:
 
 
 def weekly(rows: list[TagRow], now: datetime, weeks: int = WEEKS) -> Weekly:
-    """Responses per week and category, the last ``weeks`` weeks (Monday to Sunday, UTC)."""
-    monday = (now.astimezone(UTC) - timedelta(days=now.astimezone(UTC).weekday())).date()
+    """Replies per week and category, the last ``weeks`` weeks (Monday to Sunday, local time)."""
+    today = now.astimezone().date()
+    monday = today - timedelta(days=today.weekday())
     starts = [monday - timedelta(weeks=w) for w in reversed(range(weeks))]
-    frame = pd.DataFrame([(r.date.astimezone(UTC).date(), r.category) for r in rows
+    frame = pd.DataFrame([(r.date.astimezone().date(), r.category) for r in rows
                           if r.date is not None and r.category in JOB],
                          columns=["day", "category"])
     if frame.empty:
@@ -310,6 +325,7 @@ def weekly(rows: list[TagRow], now: datetime, weeks: int = WEEKS) -> Weekly:
 
 
 def funnel(apps: list[Application]) -> tuple[tuple[str, int], ...]:
+    """How many applications reached each stage (a stage may be skipped on the way)."""
     reached = [{e.status for e in a.events} for a in apps if a.status != "contacted"]
     return tuple((stage, len(reached) if need is None else sum(bool(s & need) for s in reached))
                  for stage, need in FUNNEL)
@@ -318,7 +334,7 @@ def funnel(apps: list[Application]) -> tuple[tuple[str, int], ...]:
 def kinds(rows: list[TagRow]) -> dict[str, dict[str, int]]:
     """Who answered: people or systems, for all replies and for rejections alone."""
     out = {}
-    for label, cats in (("All replies", set(JOB) - {"outreach"}), ("Rejections", {"rejection"})):
+    for label, cats in (("All replies", set(REPLIES)), ("Rejections", {"rejection"})):
         counts = Counter(r.sender_kind for r in rows if r.category in cats)
         out[label] = {"personal": counts["personal"], "automated": counts["automated"]}
     return out

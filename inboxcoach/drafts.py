@@ -45,6 +45,7 @@ class DraftReport:
     appended: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (draft id, error)
     replied: frozenset[str] = frozenset()  # Message-IDs the user has answered
+    enabled: bool = True
 
     def summary(self) -> str:
         return (f"drafts: {len(self.created)} new, {self.appended} added to Drafts, "
@@ -110,7 +111,7 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
                 reason = str(exc)
         if reason is not None:
             report.skipped.append((mail.subject, reason))
-            if record:
+            if record and reason != UNSURE:  # a later model may be sure: decide again then
                 store.skip_draft(rowid, reason)
             continue
         assert draft is not None
@@ -208,7 +209,8 @@ def make_drafts(settings: Settings, store: Store,
                 now: datetime | None = None) -> DraftReport:
     now = now or datetime.now(UTC)
     if not settings.drafts.enabled:
-        return DraftReport(replied=frozenset(store.replies_from(set(settings.my_addresses))))
+        return DraftReport(replied=frozenset(store.replies_from(set(settings.my_addresses))),
+                           enabled=False)
     replied = sent_replies(settings, store, open_mailbox, now)
     report = plan_drafts(settings, store, replied, now, record=not dry_run)
     report.replied = frozenset(replied)

@@ -70,7 +70,10 @@ class FetchReport:
         failed = [a for a in self.accounts if a.error is not None]
         if failed and len(failed) == len(self.accounts):
             codes = {a.error_code for a in failed}
-            return ExitCode.CONFIG if ExitCode.CONFIG in codes else ExitCode.NETWORK
+            for worst in (ExitCode.CONFIG, ExitCode.INTERNAL):
+                if worst in codes:
+                    return worst
+            return ExitCode.NETWORK
         if failed or any(not a.ok for a in self.accounts) or self.total("failed"):
             return ExitCode.PARTIAL
         return ExitCode.OK
@@ -106,8 +109,14 @@ def fetch_all(
                 reports.append(AccountReport(account.name, error=str(exc),
                                              error_code=exc.exit_code))
                 continue
-            reports.append(fetch_account(account, opener, store, settings.fetch,
-                                         progress or NoProgress(), should_stop, parser=parser))
+            try:
+                reports.append(fetch_account(account, opener, store, settings.fetch,
+                                             progress or NoProgress(), should_stop,
+                                             parser=parser))
+            except Exception as exc:  # a bug or an odd source: the other accounts still go
+                log.exception("%s: unexpected error", account.name)
+                reports.append(AccountReport(account.name, error=f"unexpected error: {exc!r}",
+                                             error_code=ExitCode.INTERNAL))
     return FetchReport(reports, time.monotonic() - started)
 
 

@@ -8,7 +8,7 @@ through. The charts are the only markup inserted as is, and they are built from 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -75,7 +75,7 @@ def write_digest(html: str, folder: Path, now: datetime, keep_days: int = 365) -
 
 
 def _prune(folder: Path, now: datetime, keep_days: int) -> None:
-    oldest = (now.astimezone(UTC) - timedelta(days=keep_days)).date().isoformat()
+    oldest = (now.astimezone() - timedelta(days=keep_days)).date().isoformat()  # local, as named
     for path in folder.glob("digest-????-??-??.html"):
         if path.stem.removeprefix("digest-") < oldest:
             path.unlink(missing_ok=True)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from inboxcoach.config import Settings
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunReport:
+    """What one run did, stage by stage, and the exit code that sums it up."""
+
     fetch: FetchReport | None = None
     classified: int = 0
     drafts: DraftReport | None = None
@@ -37,7 +40,7 @@ class RunReport:
     new_in_digest: int = 0
     delivered: bool = False
     problems: list[tuple[str, ExitCode]] = field(default_factory=list)
-    stopped: bool = False
+    stopped: bool = False  # a signal stopped it before the last stage
     seconds: float = 0.0
 
     def problem(self, stage: str, exc: InboxcoachError) -> None:
@@ -46,16 +49,17 @@ class RunReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """Stopped (143), else every account unreachable (3 or 2), else a config problem in a
-        later stage (2), else anything short of complete (4), else 0."""
+        """Stopped (143), else every account failed (3, 2 or 1), else a bug (1) or a config
+        problem (2) in a later stage, else anything short of complete (4), else 0."""
         if self.stopped:
             return ExitCode.STOPPED
         fetched = self.fetch.exit_code if self.fetch else ExitCode.OK
-        if fetched in (ExitCode.NETWORK, ExitCode.CONFIG):
+        if fetched in (ExitCode.NETWORK, ExitCode.CONFIG, ExitCode.INTERNAL):
             return fetched
         codes = {code for _, code in self.problems}
-        if ExitCode.CONFIG in codes:
-            return ExitCode.CONFIG
+        for worst in (ExitCode.INTERNAL, ExitCode.CONFIG):
+            if worst in codes:
+                return worst
         if codes or fetched != ExitCode.OK:
             return ExitCode.PARTIAL
         return ExitCode.OK
@@ -64,7 +68,7 @@ class RunReport:
         f = self.fetch
         parts = [f"{f.total('stored')} new message(s)" if f else "no fetch",
                  f"{self.classified} classified"]
-        if self.drafts is not None:
+        if self.drafts is not None and self.drafts.enabled:
             parts.append(f"{len(self.drafts.created)} draft(s) written, "
                          f"{self.drafts.appended} added to Drafts")
         if self.digest is not None:
@@ -93,80 +97,117 @@ def classify_pending(store: Store) -> int:
 def run_pipeline(settings: Settings, store: Store, progress: Progress | None = None,
                  should_stop: Callable[[], bool] = lambda: False,
                  now: datetime | None = None) -> RunReport:
+    """Every stage once. A failing stage is recorded and the next one runs: a digest written
+    from what is stored is worth more than none. An unexpected error is a bug (exit 1), logged
+    with its traceback, and still does not stop the later stages."""
     started = time.monotonic()
     report = RunReport()
-    report.fetch = fetch_all(settings, store, progress, should_stop)
-    stages: list[tuple[str, Callable[[RunReport], None]]] = [
-        ("classify", lambda r: setattr(r, "classified", classify_pending(store))),
-        ("drafts", lambda r: _drafts(settings, store, r)),
-        ("digest", lambda r: _digest(settings, store, r, now)),
+    stages: list[tuple[str, Callable[[], None]]] = [
+        ("fetch", lambda: setattr(report, "fetch", fetch_all(settings, store, progress,
+                                                             should_stop))),
+        ("classify", lambda: setattr(report, "classified", classify_pending(store))),
+        ("drafts", lambda: _drafts_stage(settings, store, report)),
+        ("digest", lambda: _digest_stage(settings, store, report, now)),
     ]
     for name, stage in stages:
         if should_stop():
             report.stopped = True
             break
         try:
-            stage(report)
+            stage()
         except InboxcoachError as exc:
             report.problem(name, exc)
-    report.stopped = report.stopped or should_stop()
+        except Exception as exc:  # a bug in one stage must not lose the others
+            log.exception("%s: unexpected error", name)
+            report.problems.append((f"{name}: unexpected error: {exc!r}", ExitCode.INTERNAL))
     report.seconds = time.monotonic() - started
     return report
 
 
-def _drafts(settings: Settings, store: Store, report: RunReport) -> None:
+def _drafts_stage(settings: Settings, store: Store, report: RunReport) -> None:
     report.drafts = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
     for draft_id, error in report.drafts.failed:
         report.problems.append((f"drafts: {draft_id}: {error}", ExitCode.PARTIAL))
 
 
-def _digest(settings: Settings, store: Store, report: RunReport, now: datetime | None) -> None:
-    if not settings.digest.enabled:
+def _digest_stage(settings: Settings, store: Store, report: RunReport,
+                  now: datetime | None) -> None:
+    replied = report.drafts.replied if report.drafts else None
+    written = write_digest_now(settings, store, now, replied)
+    if written is None:
         return
+    report.digest, report.new_in_digest = written.path, written.new
+    if settings.delivery.enabled and delivery_due(store, settings, written.now, written.new):
+        from inboxcoach.delivery import send_digest
+
+        try:
+            send_digest(settings.delivery, written.html, f"Your job search: {written.new} new "
+                                                         f"({written.now.astimezone():%a %d %b})")
+        except InboxcoachError as exc:
+            report.problem("delivery", exc)
+            return
+        store.mark_delivered(written.digest_id)
+        report.delivered = True
+
+
+@dataclass(frozen=True)
+class WrittenDigest:
+    path: Path
+    html: str
+    new: int
+    digest_id: int
+    now: datetime
+
+
+def write_digest_now(settings: Settings, store: Store, now: datetime | None = None,
+                     replied: frozenset[str] | None = None) -> WrittenDigest | None:
+    """Gather, render and write the digest, and record it; None when digests are off."""
+    if not settings.digest.enabled:
+        return None
     from inboxcoach.digest import gather
     from inboxcoach.report import render, write_digest
 
     now = now or datetime.now(UTC)
-    replied = report.drafts.replied if report.drafts else frozenset()
+    if replied is None:  # the drafts stage did not run: what the stored mail shows
+        replied = frozenset(store.replies_from(set(settings.my_addresses)))
     digest = gather(store, settings, now, replied)
-    html = render(digest, installed_version())
+    html = render(digest, model_version())
     written = write_digest(html, settings.digest_dir, now, settings.digest.keep_days)
-    digest_id = store.record_digest(now.isoformat(timespec="seconds"),
-                                    digest.since.isoformat(timespec="seconds"),
-                                    str(written.latest), digest.new_count)
-    report.digest, report.new_in_digest = written.latest, digest.new_count
-    if settings.delivery.enabled and _delivery_due(store, settings, now, digest.new_count):
-        from inboxcoach.delivery import send_digest
-
-        try:
-            send_digest(settings.delivery, html, f"Your job search: {digest.new_count} new "
-                                                 f"({now.astimezone():%a %d %b})")
-        except InboxcoachError as exc:
-            report.problem("delivery", exc)
-            return
-        store.mark_delivered(digest_id)
-        report.delivered = True
+    digest_id = store.record_digest(now, digest.since, str(written.latest), digest.new_count)
+    return WrittenDigest(written.latest, html, digest.new_count, digest_id, now)
 
 
-def _delivery_due(store: Store, settings: Settings, now: datetime, new: int) -> bool:
-    last = store.last_delivery()
-    if not new:
+def model_version() -> str | None:
+    """For the digest's footer; a missing model is reported by the classify stage, not here."""
+    try:
+        return installed_version()
+    except InboxcoachError:
+        return None
+
+
+def delivery_due(store: Store, settings: Settings, now: datetime, new_messages: int) -> bool:
+    """Once a day, on the first run from ``delivery.hour`` (local time), and only with news;
+    a day with none sends nothing and the next mail covers both days."""
+    if not new_messages:
         return False
-    return last is None or now - datetime.fromisoformat(last) >= timedelta(
-        hours=settings.delivery.every_hours)
+    local = now.astimezone()
+    if local.hour < settings.delivery.hour:
+        return False
+    last = store.last_delivery()
+    return last is None or datetime.fromisoformat(last).astimezone().date() < local.date()
 
 
 @contextmanager
 def stop_on_sigterm() -> Iterator[Callable[[], bool]]:
     """Turn SIGTERM into a flag the pipeline polls, so the batch in hand is committed first."""
-    stop = {"asked": False}
+    stop = threading.Event()
 
     def handler(signum: int, frame: object) -> None:
         log.warning("SIGTERM received: stopping after the current batch")
-        stop["asked"] = True
+        stop.set()
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
-        yield lambda: stop["asked"]
+        yield stop.is_set
     finally:
         signal.signal(signal.SIGTERM, previous)

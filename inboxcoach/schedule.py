@@ -29,17 +29,21 @@ def _env() -> dict[str, str]:
 
 
 def crontab(config: Path, log_file: Path, minute: int = 17) -> str:
+    """One crontab line; cron reads ``%`` as a newline, so it is escaped."""
     env = "".join(f"{k}={shlex.quote(v)} " for k, v in _env().items())
-    return f"{minute} * * * * {env}{shlex.join(command(config, log_file))}"
+    line = f"{env}{shlex.join(command(config, log_file))}".replace("%", "\\%")
+    return f"{minute} * * * * {line}"
 
 
 def systemd_units(config: Path, log_file: Path) -> dict[str, str]:
-    env = "".join(f"Environment={k}={v}\n" for k, v in _env().items())
+    env = "".join(f'Environment="{k}={_unit(v)}"\n' for k, v in _env().items())
+    exec_start = _unit(shlex.join(command(config, log_file)))
     service = (
         "[Unit]\nDescription=inboxcoach: read job-search mail, draft feedback requests, write "
         "the digest\nAfter=network-online.target\nWants=network-online.target\n\n"
-        f"[Service]\nType=oneshot\n{env}ExecStart={shlex.join(command(config, log_file))}\n"
-        "# exit 5 means another run held the lock: not a failure\nSuccessExitStatus=5\n"
+        f"[Service]\nType=oneshot\n{env}ExecStart={exec_start}\n"
+        "# 5: another run held the lock; 143: stopped cleanly by SIGTERM. Neither is a failure.\n"
+        "SuccessExitStatus=5 143\n"
         "TimeoutStopSec=60\nNice=10\n"
     )
     timer = (
@@ -48,6 +52,11 @@ def systemd_units(config: Path, log_file: Path) -> dict[str, str]:
         "[Install]\nWantedBy=timers.target\n"
     )
     return {"inboxcoach.service": service, "inboxcoach.timer": timer}
+
+
+def _unit(value: str) -> str:
+    """systemd expands ``%`` specifiers in unit files; a literal one is written ``%%``."""
+    return value.replace("%", "%%")
 
 
 def instructions(config: Path, log_file: Path) -> str:

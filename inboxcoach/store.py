@@ -287,19 +287,30 @@ class Store:
             "ORDER BY m.date, m.id").fetchall()
         return [(Email.from_json(record), category) for record, category in rows]
 
-    def tagged(self, categories: Iterable[str] | None = None) -> list[Tagged]:
-        """Classified messages with their labels, oldest first; only ``categories`` if given."""
+    def tagged(self, categories: Iterable[str] | None = None,
+               seen_after: datetime | None = None) -> list[Tagged]:
+        """Classified messages with their labels, oldest first; only ``categories`` if given,
+        only those stored after ``seen_after`` if given."""
         sql = ("SELECT m.record, l.category, l.category_confidence, l.category_unsure, "
                "l.sender_kind, l.sender_confidence, l.sender_unsure, l.feedback_probability, "
-               "m.first_seen FROM messages m JOIN labels l ON l.message_rowid = m.id")
-        args: tuple = ()
+               "m.first_seen FROM messages m JOIN labels l ON l.message_rowid = m.id WHERE 1")
+        args: list[str] = []
         if categories is not None:
-            args = tuple(categories)
-            sql += f" WHERE l.category IN ({','.join('?' * len(args))})"
+            cats = list(categories)
+            sql += f" AND l.category IN ({','.join('?' * len(cats))})"
+            args += cats
+        if seen_after is not None:
+            sql += " AND m.first_seen > ?"
+            args.append(seen_after.astimezone(UTC).isoformat(timespec="seconds"))
         rows = self.conn.execute(sql + " ORDER BY m.date, m.id", args).fetchall()
         return [Tagged(Email.from_json(r[0]),
                        Prediction(r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]), r[7]),
                        datetime.fromisoformat(r[8])) for r in rows]
+
+    def untagged_count(self) -> int:
+        return int(self.conn.execute(
+            "SELECT count(*) FROM messages m LEFT JOIN labels l ON l.message_rowid = m.id "
+            "WHERE l.message_rowid IS NULL").fetchone()[0])
 
     def tag_rows(self) -> list[TagRow]:
         rows = self.conn.execute(
@@ -396,16 +407,15 @@ class Store:
         return found
 
     # -- digests ------------------------------------------------------------------------------
-    def last_digest_before(self, moment: str) -> str | None:
-        """When the newest digest written before ``moment`` was written."""
-        row = self.conn.execute("SELECT max(written_at) FROM digests WHERE written_at < ?",
-                                (moment,)).fetchone()
-        return row[0] if row else None
+    def has_digest(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM digests LIMIT 1").fetchone() is not None
 
-    def record_digest(self, written_at: str, since: str, path: str, new_messages: int) -> int:
+    def record_digest(self, written_at: datetime, since: datetime, path: str,
+                      new_messages: int) -> int:
+        stamps = (t.astimezone(UTC).isoformat(timespec="seconds") for t in (written_at, since))
         with self.transaction() as c:
             cur = c.execute("INSERT INTO digests(written_at, since, path, new_messages) "
-                            "VALUES (?,?,?,?)", (written_at, since, path, new_messages))
+                            "VALUES (?,?,?,?)", (*stamps, path, new_messages))
         return int(cur.lastrowid or 0)
 
     def last_delivery(self) -> str | None:

@@ -121,3 +121,12 @@ def display_text(value: object, limit: int = 300) -> str:
     text = clean_header_text(value, limit * 2).translate(_BIDI_CONTROLS)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_URL = re.compile(r"\b(https?|ftp)://|\bwww\.", re.IGNORECASE)
+
+
+def defang(text: str) -> str:
+    """Keep a URL from mail readable but not clickable, even where a mail client turns plain
+    text into links (the digest may be read in one): ``https://x`` becomes ``https[:]//x``."""
+    return _URL.sub(lambda m: f"{m.group(1)}[:]//" if m.group(1) else "www[.]", text)

@@ -21,6 +21,8 @@ from inboxcoach.cli import main
 from inboxcoach.config import DeliverySettings, SecretSpec, load_config, parse_config
 from inboxcoach.delivery import send_digest
 from inboxcoach.errors import ConfigError, DeliveryError
+from inboxcoach.run import delivery_due
+from inboxcoach.store import Store
 from tests.dovecot import free_port
 from tests.mailgen import make_message
 
@@ -112,7 +114,7 @@ def test_run_mails_the_digest_once_and_not_again_without_news(smtp: SmtpServer, 
     monkeypatch.setenv("SMTP_PW", PASSWORD)
     delivery = {"enabled": True, "host": "127.0.0.1", "port": smtp.port,
                 "security": _security(request), "ca_file": str(smtp.ca_file),
-                "username": "sam", "password_env": "SMTP_PW"}
+                "username": "sam", "password_env": "SMTP_PW", "hour": 0}
     cfg = config_file([{"name": "local", "kind": "maildir", "path": str(tmp_path / "mail")}],
                       drafts={"your_name": "Sam", "your_email": OWNER}, delivery=delivery)
     assert main(["run", "--config", str(cfg), "-q"]) == 0
@@ -127,9 +129,24 @@ def test_delivery_that_fails_leaves_the_digest_and_says_partial(tmp_path: Path, 
     box.add(make_message(1, when=datetime.now(UTC) - timedelta(hours=1)))
     cfg = config_file([{"name": "local", "kind": "maildir", "path": str(tmp_path / "mail")}],
                       drafts={"your_name": "Sam", "your_email": OWNER},
-                      delivery={"enabled": True, "host": "127.0.0.1", "port": free_port()})
+                      delivery={"enabled": True, "host": "127.0.0.1", "port": free_port(),
+                                "hour": 0})
     assert main(["run", "--config", str(cfg), "-q"]) == 4
     assert (load_config(cfg).digest_dir / "digest.html").exists()
+
+
+def test_delivery_is_due_once_a_day_from_its_hour_and_only_with_news(tmp_path: Path):
+    settings = parse_config({"accounts": [{"kind": "eml", "path": "."}],
+                             "delivery": {"enabled": True, "host": "h", "to": OWNER,
+                                          "hour": 7}})
+    morning = datetime.now().astimezone().replace(hour=8, minute=0)
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        assert not delivery_due(store, settings, morning.replace(hour=6), 3)  # too early
+        assert not delivery_due(store, settings, morning, 0)  # nothing new
+        assert delivery_due(store, settings, morning, 3)
+        store.mark_delivered(store.record_digest(morning, morning, "x", 3))
+        assert not delivery_due(store, settings, morning.replace(hour=23), 3)  # sent today
+        assert delivery_due(store, settings, morning + timedelta(days=1), 1)
 
 
 @pytest.mark.parametrize(("table", "message"), [
@@ -140,6 +157,10 @@ def test_delivery_that_fails_leaves_the_digest_and_says_partial(tmp_path: Path, 
     ({"enabled": True, "host": "h", "to": OWNER, "password_env": "X"},
      "delivery.password_env is set but username is not"),
     ({"enabled": False, "hots": "typo"}, "delivery.hots is not a known setting"),
+    ({"enabled": True, "host": "h", "to": "me@x.example, other@evil.example"},
+     "delivery.to is 'me@x.example, other@evil.example', not one plain address"),
+    ({"enabled": True, "host": "h", "to": "Me <me@x.example>"}, "not one plain address"),
+    ({"enabled": True, "host": "h", "to": OWNER, "hour": 24}, "delivery.hour is 24"),
 ])
 def test_delivery_config_errors_name_the_key(table: dict, message: str):
     data = {"delivery": table, "accounts": [{"kind": "eml", "path": "."}]}

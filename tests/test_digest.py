@@ -21,7 +21,7 @@ from inboxcoach.digest import Digest, Weekly, digest_since, is_new, weekly
 from inboxcoach.records import TagRow
 from inboxcoach.report import render, write_digest
 from inboxcoach.store import Store
-from inboxcoach.text import display_text
+from inboxcoach.text import defang, display_text
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 REJECTION = ("Hi Sam,\n\nThank you for interviewing with us for the Data Analyst role. After a lot "
@@ -42,11 +42,11 @@ HOSTILE = [
 
 def _empty_digest(**facts: int) -> Digest:
     return Digest(
-        generated_at=NOW, since=NOW - timedelta(days=1), first=False,
-        headline={k: 0 for k in ("rejections", "interviews", "offers", "assessments",
-                                 "personal responses", "automated replies", "all messages")},
-        totals={k: 0 for k in ("applications", "responses", "rejections", "interviews",
-                               "offers", "feedback drafts")},
+        generated_at=NOW, since=NOW - timedelta(days=1), window="yesterday",
+        headline={k: 0 for k in ("replies", "personal", "automated", "rejection", "interview",
+                                 "assessment", "offer", "outreach")},
+        totals={k: 0 for k in ("Applied", "Heard back", "Assessment or interview", "Interview",
+                               "Offer", "Rejected", "Feedback drafts")},
         groups=(), quiet=(), unsure=(), drafts=(), no_contact=(), applications=(),
         weekly=weekly([], NOW), funnel=(("Applied", 0), ("Offer", 0)),
         kinds={"All replies": {"personal": 0, "automated": 0}}, no_reply_days=21, facts=facts)
@@ -57,22 +57,39 @@ def test_display_text_removes_bidi_overrides_and_line_breaks():
     assert display_text("a" * 50, 10) == "a" * 9 + "…"
 
 
-def test_new_means_since_the_last_digest_with_slack_for_late_mail():
+def test_new_means_stored_since_with_slack_for_late_mail():
     since = NOW - timedelta(days=1)
     assert is_new(NOW, NOW - timedelta(hours=1), since, first=False)
-    assert is_new(NOW, since - timedelta(days=1), since, first=False)  # fetched late
+    assert is_new(NOW, since - timedelta(days=10), since, first=False)  # an account was down
     assert not is_new(NOW, since - timedelta(days=30), since, first=False)  # an old backlog
     assert not is_new(since - timedelta(minutes=1), NOW, since, first=False)
 
 
-def test_digest_since_is_the_last_digest_of_an_earlier_day(tmp_path: Path):
+def test_the_first_digest_shows_the_week_not_the_backlog_or_undated_mail():
+    since = NOW - timedelta(days=7)
+    assert is_new(NOW, NOW - timedelta(days=2), since, first=True)
+    assert not is_new(NOW, NOW - timedelta(days=9), since, first=True)
+    assert not is_new(NOW, None, since, first=True)
+
+
+def test_written_digest_means_since_yesterday_and_mailed_means_since_the_last_mail(
+        tmp_path: Path):
     with Store.open(tmp_path / "s.sqlite3") as store:
-        assert digest_since(store, NOW) == (NOW - timedelta(days=7), True)
-        yesterday = (NOW - timedelta(days=1)).isoformat(timespec="seconds")
-        store.record_digest(yesterday, yesterday, "x", 0)
-        store.record_digest(NOW.isoformat(timespec="seconds"), yesterday, "x", 0)
-        since, first = digest_since(store, NOW + timedelta(hours=1))
-        assert not first and since == NOW - timedelta(days=1)
+        assert digest_since(store, NOW, mailed=False) == (NOW - timedelta(days=7), "first")
+        store.record_digest(NOW - timedelta(hours=2), NOW - timedelta(days=7), "x", 0)
+        since, window = digest_since(store, NOW, mailed=False)
+        yesterday = NOW.astimezone().date() - timedelta(days=1)
+        assert window == "yesterday" and since.date() == yesterday and since.hour == 0
+        assert digest_since(store, NOW, mailed=True) == (NOW - timedelta(days=7), "first")
+        digest_id = store.record_digest(NOW, NOW - timedelta(days=1), "x", 3)
+        store.mark_delivered(digest_id)
+        since, window = digest_since(store, NOW + timedelta(days=1), mailed=True)
+        assert window == "mailed" and NOW - timedelta(minutes=1) < since <= datetime.now(UTC)
+
+
+def test_defang_keeps_urls_readable_but_not_clickable():
+    assert defang("see https://x.example/a and www.y.example") == (
+        "see https[:]//x.example/a and www[.]y.example")
 
 
 def test_weekly_counts_replies_by_week_and_category():

@@ -50,12 +50,17 @@ def test_run_fetches_drafts_and_writes_the_digest_once(dovecot, config_file):
 
 
 @pytest.mark.dovecot
-def test_a_run_while_another_holds_the_lock_exits_at_once_with_its_code(dovecot, config_file):
+def test_a_run_while_another_holds_the_lock_exits_at_once_with_its_code(dovecot, config_file,
+                                                                        tmp_path: Path):
     cfg = config_file([dovecot.account()], drafts=DRAFTS)
+    log = tmp_path / "run.log"
     with RunLock(load_config(cfg).state_dir):
-        done = _cli(cfg)
-    assert done.returncode == ExitCode.BUSY == 5
-    assert "another inboxcoach run is in progress (pid" in done.stderr
+        quiet = _cli(cfg, "--quiet", "--log-file", str(log))
+        verbose = _cli(cfg, "-v")
+    assert quiet.returncode == verbose.returncode == ExitCode.BUSY == 5
+    assert quiet.stderr == ""  # routine under cron: no mail about it
+    assert "another inboxcoach run is in progress (pid" in log.read_text()
+    assert "another inboxcoach run is in progress (pid" in verbose.stderr
     assert _cli(cfg).returncode == 0  # the lock went with its holder
 
 
@@ -94,16 +99,11 @@ def test_a_stop_between_batches_keeps_what_was_done_and_the_next_run_finishes(do
     dovecot.append("INBOX", [make_message(i) for i in range(30)])
     cfg = config_file([dovecot.account()], drafts=DRAFTS, fetch={"batch_size": 10})
     settings = load_config(cfg)
-    calls = {"n": 0}
-
-    def stop_after_first_batch() -> bool:
-        calls["n"] += 1
-        return calls["n"] > 2
-
     with Store.open(settings.db_path) as store:
-        report = run_pipeline(settings, store, should_stop=stop_after_first_batch)
+        # as if SIGTERM came while the first batch was being fetched
+        report = run_pipeline(settings, store, should_stop=lambda: store.message_count() >= 10)
         assert report.stopped and report.exit_code == ExitCode.STOPPED
-        assert 0 < store.message_count() < 30 and report.digest is None
+        assert store.message_count() == 10 and report.digest is None
     assert main(["run", "--config", str(cfg), "-q"]) == 0
     with Store.open(settings.db_path) as store:
         assert store.message_count() == 30
@@ -123,3 +123,42 @@ def test_run_with_a_bad_config_names_the_key(tmp_path: Path, capsys):
     cfg.write_text('[[accounts]]\nname = "x"\nkind = "imap"\n')
     assert main(["run", "--config", str(cfg)]) == ExitCode.CONFIG
     assert "accounts[0].host is missing" in capsys.readouterr().err
+
+
+def _maildir_config(tmp_path: Path, config_file) -> Path:
+    import mailbox
+    from datetime import UTC, datetime, timedelta
+
+    from tests.mailgen import make_message
+
+    box = mailbox.Maildir(tmp_path / "mail", create=True)
+    box.add(make_message(1, when=datetime.now(UTC) - timedelta(hours=2)))
+    return config_file([{"name": "local", "kind": "maildir", "path": str(tmp_path / "mail")}],
+                       drafts=DRAFTS)
+
+
+def test_without_a_model_the_digest_is_still_written_and_says_what_is_untagged(
+        tmp_path: Path, config_file, monkeypatch):
+    from inboxcoach import modelfiles
+
+    cfg = _maildir_config(tmp_path, config_file)
+    monkeypatch.setattr(modelfiles, "PACKAGED_MODEL_DIR", tmp_path / "none")
+    monkeypatch.setattr(modelfiles, "REPO_MODEL_DIR", tmp_path / "none")
+    assert main(["run", "--config", str(cfg), "-q"]) == ExitCode.CONFIG
+    html = (load_config(cfg).digest_dir / "digest.html").read_text()
+    assert "1 stored message is not tagged yet" in html and "model none" in html
+
+
+def test_a_bug_in_one_stage_is_exit_1_and_the_later_stages_still_run(
+        tmp_path: Path, config_file, monkeypatch, capsys):
+    import inboxcoach.run
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    cfg = _maildir_config(tmp_path, config_file)
+    monkeypatch.setattr(inboxcoach.run, "make_drafts", broken)
+    assert main(["run", "--config", str(cfg), "-q"]) == ExitCode.INTERNAL
+    assert (load_config(cfg).digest_dir / "digest.html").exists()
+    err = capsys.readouterr().err
+    assert "drafts: unexpected error" in err and "RuntimeError: boom" in err

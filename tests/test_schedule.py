@@ -26,7 +26,7 @@ def test_systemd_units_parse_and_treat_a_busy_lock_as_success(tmp_path: Path):
     service = configparser.ConfigParser(strict=False, interpolation=None)
     service.read_string(units["inboxcoach.service"])
     assert service["Service"]["Type"] == "oneshot"
-    assert service["Service"]["SuccessExitStatus"] == "5"
+    assert service["Service"]["SuccessExitStatus"] == "5 143"
     assert " run --quiet --config " in service["Service"]["ExecStart"]
     timer = configparser.ConfigParser(strict=False, interpolation=None)
     timer.read_string(units["inboxcoach.timer"])
