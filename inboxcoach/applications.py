@@ -9,11 +9,12 @@ back, and only a later assessment, interview or offer reopens a rejected applica
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from inboxcoach.records import Email
+from inboxcoach.records import Email, Tagged
 from inboxcoach.understand import company, role
 
 STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
@@ -64,6 +65,7 @@ class Application:
         }
 
 
+@lru_cache(maxsize=4096)
 def _norm(text: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).strip()
 
@@ -93,8 +95,24 @@ def advance(current: str, new: str) -> str:
     return new if RANK[new] >= RANK[current] else current
 
 
+Facts = Callable[[Email], tuple[str | None, str | None]]
+
+
+def read_facts(mail: Email) -> tuple[str | None, str | None]:
+    return company(mail), role(mail)
+
+
+def from_tagged(tagged: Iterable[Tagged], now: datetime | None = None,
+                no_reply_days: int = 21) -> list[Application]:
+    """Applications from stored messages, using the employer and role read at tagging time."""
+    items = list(tagged)
+    known = {t.email.key: (t.company, t.role) for t in items if t.understood}
+    return group(((t.email, t.category) for t in items), now, no_reply_days,
+                 lambda mail: known.get(mail.key) or read_facts(mail))
+
+
 def group(messages: Iterable[tuple[Email, str]], now: datetime | None = None,
-          no_reply_days: int = 21) -> list[Application]:
+          no_reply_days: int = 21, facts: Facts = read_facts) -> list[Application]:
     """Applications from (email, category) pairs, oldest message first."""
     now = now or datetime.now(UTC)
     apps: list[Application] = []
@@ -103,7 +121,7 @@ def group(messages: Iterable[tuple[Email, str]], now: datetime | None = None,
         status = STATUS_OF.get(category)
         if status is None:
             continue
-        employer, job, ids = company(mail), role(mail), _thread(mail)
+        (employer, job), ids = facts(mail), _thread(mail)
         app = next((a for a in reversed(apps) if _matches(a, employer, job, ids)), None)
         if app is None:
             app = Application(employer, job, status)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inboxcoach.applications import STATUS_OF
 from inboxcoach.errors import InboxcoachError
 from inboxcoach.local import open_local
 from inboxcoach.model import Classifier
 from inboxcoach.parse import BatchParser
 from inboxcoach.records import Email, MessageRef, Prediction, RawMessage
 from inboxcoach.store import Store
-from inboxcoach.understand import understand
+from inboxcoach.understand import company, role, understand
 
 CHUNK = 500
 
@@ -82,10 +83,12 @@ def classify_raws(classifier: Classifier, raws: Sequence[RawMessage],
 
 
 def classify_store(store: Store, classifier: Classifier) -> int:
-    """Label every stored message that has no label from this model version yet."""
+    """Label every stored message that has no label from this model version yet, and read the
+    employer and role of job-search mail once, here, rather than on every digest."""
     total = 0
     while batch := store.unlabelled(classifier.version, CHUNK):
         preds = classifier.predict([mail for _, mail in batch])
-        total += store.save_labels(classifier.version,
-                                   zip([rowid for rowid, _ in batch], preds, strict=True))
+        total += store.save_labels(classifier.version, [
+            (rowid, p, (company(mail), role(mail)) if p.category in STATUS_OF else None)
+            for (rowid, mail), p in zip(batch, preds, strict=True)])
     return total

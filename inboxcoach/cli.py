@@ -304,12 +304,12 @@ def cmd_applications(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from inboxcoach.applications import group
+    from inboxcoach.applications import STATUS_OF, from_tagged
     from inboxcoach.store import Store
 
     settings = settings_from(args)
     with Store.open(settings.db_path) as store:
-        apps = group(store.labelled(), no_reply_days=settings.no_reply_days)
+        apps = from_tagged(store.tagged(STATUS_OF), no_reply_days=settings.no_reply_days)
     rows = [a.as_dict() for a in apps]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -7,18 +7,17 @@ Nothing here knows HTML. ``report.py`` renders these records, ``charts.py`` draw
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
 
-from inboxcoach.applications import Application, group
+from inboxcoach.applications import Application, from_tagged, read_facts
 from inboxcoach.config import Settings
 from inboxcoach.drafts import NO_CONTACT, UNSURE
 from inboxcoach.records import Tagged, TagRow
 from inboxcoach.store import Store
 from inboxcoach.text import defang, display_text
-from inboxcoach.understand import company, role
 
 JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")
 REPLIES = ("rejection", "acknowledgement", "interview", "assessment", "offer")  # to applications
@@ -187,7 +186,8 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
     rows = [r for r in store.tag_rows() if r.from_addr.lower() not in mine]
     job = [t for t in store.tagged(JOB) if _sender(t) not in mine]
     new = [t for t in job if is_new(t.first_seen, t.email.date, since, first)]
-    apps = [a for a in group(((t.email, t.category) for t in job), now, settings.no_reply_days)
+    job = _understood(store, job)
+    apps = [a for a in from_tagged(job, now, settings.no_reply_days)
             if a.status != "contacted"]  # an approach is not an application
     drafts, skips = store.draft_rows(), store.skip_rows()
     notes = _rejection_notes(drafts, skips, replied)
@@ -210,6 +210,16 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
     )
 
 
+def _understood(store: Store, job: list[Tagged]) -> list[Tagged]:
+    """Read employer and role once for mail tagged before they were kept, and keep them."""
+    missing = {t.email.key: read_facts(t.email) for t in job if not t.understood}
+    if not missing:
+        return job
+    store.save_understanding((key, c, r) for key, (c, r) in missing.items())
+    return [replace(t, company=missing[t.email.key][0], role=missing[t.email.key][1],
+                    understood=True) if t.email.key in missing else t for t in job]
+
+
 def _sender(t: Tagged) -> str:
     return t.email.from_.email.lower() if t.email.from_ else ""
 
@@ -220,7 +230,7 @@ def _item(t: Tagged, note: str | None) -> Item:
     if note is None and t.category == "rejection" and t.labels.category_unsure:
         note = UNSURE
     return Item(
-        date=mail.date, company=_opt(company(mail)), role=_opt(role(mail)), sender=sender,
+        date=mail.date, company=_opt(t.company), role=_opt(t.role), sender=sender,
         subject=defang(display_text(mail.subject or "(no subject)", 160)),
         category=t.category, confidence=t.labels.category_confidence,
         sender_kind=t.sender_kind, sender_confidence=t.labels.sender_confidence,

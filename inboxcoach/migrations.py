@@ -121,3 +121,10 @@ MIGRATIONS.append(("0004_digests", """
         delivered_at TEXT
     );
 """))
+
+MIGRATIONS.append(("0005_understanding", """
+    ALTER TABLE labels ADD COLUMN company TEXT;
+    ALTER TABLE labels ADD COLUMN role TEXT;
+    ALTER TABLE labels ADD COLUMN understood INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE digests ADD COLUMN fingerprint TEXT
+"""))

@@ -138,6 +138,9 @@ class Tagged:
     email: Email
     labels: Prediction
     first_seen: datetime
+    company: str | None = None
+    role: str | None = None
+    understood: bool = False  # company and role were read (they may still be None)
 
     @property
     def category(self) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from inboxcoach import __version__
 from inboxcoach.config import Settings
 from inboxcoach.drafts import DraftReport, make_drafts
 from inboxcoach.errors import ExitCode, InboxcoachError
@@ -170,11 +171,32 @@ def write_digest_now(settings: Settings, store: Store, now: datetime | None = No
     now = now or datetime.now(UTC)
     if replied is None:  # the drafts stage did not run: what the stored mail shows
         replied = frozenset(store.replies_from(set(settings.my_addresses)))
+    version = model_version()
+    fingerprint = "|".join(map(str, (store.fingerprint(), len(replied), version, __version__,
+                                     now.astimezone().date(), settings.digest_dir)))
+    unchanged = _unchanged_digest(store, fingerprint, now)
+    if unchanged is not None:
+        return unchanged
     digest = gather(store, settings, now, replied)
-    html = render(digest, model_version())
+    html = render(digest, version)
     written = write_digest(html, settings.digest_dir, now, settings.digest.keep_days)
-    digest_id = store.record_digest(now, digest.since, str(written.latest), digest.new_count)
+    digest_id = store.record_digest(now, digest.since, str(written.latest), digest.new_count,
+                                    fingerprint)
     return WrittenDigest(written.latest, html, digest.new_count, digest_id, now)
+
+
+def _unchanged_digest(store: Store, fingerprint: str, now: datetime) -> WrittenDigest | None:
+    """The last digest, when nothing it shows has changed since (same day, same mail, tags,
+    drafts and deliveries): an hourly run with no news does not rebuild it."""
+    last = store.last_digest()
+    if last is None or last[3] != fingerprint:
+        return None
+    digest_id, path, new, _ = last
+    try:
+        html = Path(path).read_text("utf-8")
+    except OSError:  # deleted or moved by the user: write it again
+        return None
+    return WrittenDigest(Path(path), html, new, digest_id, now)
 
 
 def model_version() -> str | None:

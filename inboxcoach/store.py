@@ -261,31 +261,36 @@ class Store:
         ).fetchall()
         return [(rowid, Email.from_json(record)) for rowid, record in rows]
 
-    def save_labels(self, model_version: str, labels: Iterable[tuple[int, Any]]) -> int:
+    def save_labels(self, model_version: str,
+                    labels: Iterable[tuple[int, Any, tuple[str | None, str | None] | None]]
+                    ) -> int:
+        """Store predictions, each with the (employer, role) read from the mail, or None when
+        they were not read (mail outside the job search needs neither)."""
         stamp, n = now(), 0
         with self.transaction() as c:
-            for rowid, p in labels:
+            for rowid, p, facts in labels:
                 c.execute(
                     "INSERT OR REPLACE INTO labels(message_rowid, model_version, category, "
                     "category_confidence, category_unsure, sender_kind, sender_confidence, "
-                    "sender_unsure, classified_at, feedback_probability) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    "sender_unsure, classified_at, feedback_probability, company, role, "
+                    "understood) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (rowid, model_version, p.category, p.category_confidence,
                      int(p.category_unsure), p.sender_kind, p.sender_confidence,
-                     int(p.sender_unsure), stamp, p.feedback_probability),
+                     int(p.sender_unsure), stamp, p.feedback_probability,
+                     *(facts or (None, None)), int(facts is not None)),
                 )
                 n += 1
         return n
 
+    def save_understanding(self, facts: Iterable[tuple[str, str | None, str | None]]) -> None:
+        """Employer and role for messages labelled before they were kept (message key first)."""
+        with self.transaction() as c:
+            c.executemany("UPDATE labels SET company=?, role=?, understood=1 WHERE message_rowid="
+                          "(SELECT id FROM messages WHERE msg_key=?)",
+                          [(company, job, key) for key, company, job in facts])
+
     def label_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT category, count(*) FROM labels GROUP BY category"))
-
-    def labelled(self) -> list[tuple[Email, str]]:
-        """Every classified message with its category, oldest first."""
-        rows = self.conn.execute(
-            "SELECT m.record, l.category FROM messages m JOIN labels l ON l.message_rowid = m.id "
-            "ORDER BY m.date, m.id").fetchall()
-        return [(Email.from_json(record), category) for record, category in rows]
 
     def tagged(self, categories: Iterable[str] | None = None,
                seen_after: datetime | None = None) -> list[Tagged]:
@@ -293,7 +298,8 @@ class Store:
         only those stored after ``seen_after`` if given."""
         sql = ("SELECT m.record, l.category, l.category_confidence, l.category_unsure, "
                "l.sender_kind, l.sender_confidence, l.sender_unsure, l.feedback_probability, "
-               "m.first_seen FROM messages m JOIN labels l ON l.message_rowid = m.id WHERE 1")
+               "m.first_seen, l.company, l.role, l.understood "
+               "FROM messages m JOIN labels l ON l.message_rowid = m.id WHERE 1")
         args: list[str] = []
         if categories is not None:
             cats = list(categories)
@@ -305,7 +311,7 @@ class Store:
         rows = self.conn.execute(sql + " ORDER BY m.date, m.id", args).fetchall()
         return [Tagged(Email.from_json(r[0]),
                        Prediction(r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]), r[7]),
-                       datetime.fromisoformat(r[8])) for r in rows]
+                       datetime.fromisoformat(r[8]), r[9], r[10], bool(r[11])) for r in rows]
 
     def untagged_count(self) -> int:
         return int(self.conn.execute(
@@ -411,12 +417,29 @@ class Store:
         return self.conn.execute("SELECT 1 FROM digests LIMIT 1").fetchone() is not None
 
     def record_digest(self, written_at: datetime, since: datetime, path: str,
-                      new_messages: int) -> int:
+                      new_messages: int, fingerprint: str | None = None) -> int:
         stamps = (t.astimezone(UTC).isoformat(timespec="seconds") for t in (written_at, since))
         with self.transaction() as c:
-            cur = c.execute("INSERT INTO digests(written_at, since, path, new_messages) "
-                            "VALUES (?,?,?,?)", (*stamps, path, new_messages))
+            cur = c.execute("INSERT INTO digests(written_at, since, path, new_messages, "
+                            "fingerprint) VALUES (?,?,?,?,?)",
+                            (*stamps, path, new_messages, fingerprint))
         return int(cur.lastrowid or 0)
+
+    def last_digest(self) -> tuple[int, str, int, str | None] | None:
+        """(id, path, new messages, fingerprint) of the newest digest."""
+        return self.conn.execute("SELECT id, path, new_messages, fingerprint FROM digests "
+                                 "ORDER BY id DESC LIMIT 1").fetchone()
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything the digest shows could: mail, tags, drafts, deliveries."""
+        row = self.conn.execute("""SELECT
+            (SELECT max(id) FROM messages), (SELECT count(*) FROM labels),
+            (SELECT max(classified_at) FROM labels), (SELECT count(*) FROM drafts),
+            (SELECT max(coalesce(appended_at, created_at)) FROM drafts),
+            (SELECT count(*) FROM drafts WHERE state != 'appended'),
+            (SELECT count(*) FROM draft_skips), (SELECT max(delivered_at) FROM digests)
+        """).fetchone()
+        return "|".join(map(str, row))
 
     def last_delivery(self) -> str | None:
         return self.conn.execute("SELECT max(delivered_at) FROM digests").fetchone()[0]

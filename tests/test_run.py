@@ -162,3 +162,24 @@ def test_a_bug_in_one_stage_is_exit_1_and_the_later_stages_still_run(
     assert (load_config(cfg).digest_dir / "digest.html").exists()
     err = capsys.readouterr().err
     assert "drafts: unexpected error" in err and "RuntimeError: boom" in err
+
+
+def test_a_run_with_nothing_new_keeps_the_digest_and_a_change_rebuilds_it(
+        tmp_path: Path, config_file):
+    cfg = _maildir_config(tmp_path, config_file)
+    assert main(["run", "--config", str(cfg), "-q"]) == 0
+    settings = load_config(cfg)
+    digest = settings.digest_dir / "digest.html"
+    first = digest.stat().st_mtime_ns
+    assert main(["run", "--config", str(cfg), "-q"]) == 0
+    assert digest.stat().st_mtime_ns == first
+    with Store.open(settings.db_path) as store:
+        # a message tagged before employer and role were kept: read once, then kept
+        store.conn.execute("UPDATE labels SET understood=0, company=NULL, role=NULL")
+        store.conn.execute("UPDATE labels SET classified_at='2000-01-01'")  # a change
+    assert main(["digest", "--config", str(cfg)]) == 0
+    assert digest.stat().st_mtime_ns != first
+    with Store.open(settings.db_path) as store:
+        assert store.conn.execute("SELECT count(*) FROM labels WHERE understood=0"
+                                  ).fetchone()[0] == 0
+        assert store.conn.execute("SELECT count(*) FROM digests").fetchone()[0] == 2
