@@ -114,6 +114,7 @@ def run_pipeline(settings: Settings, store: Store, progress: Progress | None = N
         if should_stop():
             report.stopped = True
             break
+        log.info("stage: %s", name)
         try:
             stage()
         except InboxcoachError as exc:

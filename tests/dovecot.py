@@ -27,17 +27,26 @@ def dovecot_available() -> bool:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: all bound at once, so two calls cannot hand out the same one."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 class Dovecot:
     def __init__(self, special_use: bool = True, oauth2_url: str | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="inboxcoach-dovecot-"))
         self.root.chmod(0o755)  # auth runs as the dovecot user and must reach the passwd file
-        self.imaps_port = free_port()
-        self.imap_port = free_port()
+        self.imaps_port, self.imap_port = free_ports(2)
         self.special_use = special_use
         self.oauth2_url = oauth2_url  # token introspection endpoint, for XOAUTH2 logins
         self.proc: subprocess.Popen | None = None
