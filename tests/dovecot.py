@@ -43,12 +43,14 @@ def free_ports(count: int) -> list[int]:
 
 
 class Dovecot:
-    def __init__(self, special_use: bool = True, oauth2_url: str | None = None) -> None:
+    def __init__(self, special_use: bool = True, oauth2_url: str | None = None,
+                 capability: str | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="inboxcoach-dovecot-"))
         self.root.chmod(0o755)  # auth runs as the dovecot user and must reach the passwd file
         self.imaps_port, self.imap_port = free_ports(2)
         self.special_use = special_use
         self.oauth2_url = oauth2_url  # token introspection endpoint, for XOAUTH2 logins
+        self.capability = capability  # replaces the advertised capability list
         self.proc: subprocess.Popen | None = None
         self.ca = trustme.CA()
         self.ca_file = self.root / "ca.pem"
@@ -91,6 +93,7 @@ disable_plaintext_auth = yes
 auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.oauth2_url else ""}
 {self._oauth2_passdb()}
 log_path = {self.root}/dovecot.log
+{f"imap_capability = {self.capability}" if self.capability else ""}
 default_internal_user = {internal}
 default_login_user = {login}
 mail_location = maildir:{self.root}/mail/%u

@@ -12,10 +12,16 @@ import threading
 
 
 class CutProxy:
-    def __init__(self, target_port: int, cut_after: int | None = None, cuts: int = 1) -> None:
+    def __init__(self, target_port: int, cut_after: int | None = None, cuts: int = 1,
+                 stall: bool = False, upstream_cut_after: int | None = None,
+                 on_connection: int | None = None) -> None:
         self.target_port = target_port
         self.cut_after = cut_after  # server->client bytes before the cut, per connection
         self.cuts_left = cuts
+        self.stall = stall  # at the limit, stop forwarding but keep the socket open (a hang)
+        self.upstream_cut_after = upstream_cut_after  # client->server bytes before a cut
+        self.on_connection = on_connection  # only this connection (1-based) is cut
+        self.upstream_bytes: list[int] = []  # client->server bytes per connection
         self.connections = 0
         self.cut_count = 0
         self._listener = socket.socket()
@@ -46,13 +52,19 @@ class CutProxy:
             server = socket.create_connection(("127.0.0.1", self.target_port))
             with self._lock:
                 self.connections += 1
-                limit = self.cut_after if self.cuts_left > 0 else None
-                if limit is not None:
+                index = self.connections
+                self.upstream_bytes.append(0)
+                chosen = self.on_connection in (None, index)
+                limit = self.cut_after if self.cuts_left > 0 and chosen else None
+                up_limit = self.upstream_cut_after if self.cuts_left > 0 and chosen else None
+                if limit is not None or up_limit is not None:
                     self.cuts_left -= 1
-            threading.Thread(target=self._pipe, args=(client, server, None), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(client, server, up_limit, index),
+                             daemon=True).start()
             threading.Thread(target=self._pipe, args=(server, client, limit), daemon=True).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket, limit: int | None) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, limit: int | None,
+              upstream: int | None = None) -> None:
         sent = 0
         try:
             while True:
@@ -63,9 +75,14 @@ class CutProxy:
                     dst.sendall(data[: max(0, limit - sent)])
                     with self._lock:
                         self.cut_count += 1
+                    if self.stall:
+                        while src.recv(16384):  # swallow everything, answer nothing
+                            pass
                     break
                 dst.sendall(data)
                 sent += len(data)
+                if upstream is not None:
+                    self.upstream_bytes[upstream - 1] = sent
         except OSError:
             pass
         finally:
