@@ -9,7 +9,7 @@ back, and only a later assessment, interview or offer reopens a rejected applica
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -103,20 +103,29 @@ def read_facts(mail: Email) -> tuple[str | None, str | None]:
 
 
 def from_tagged(tagged: Iterable[Tagged], now: datetime | None = None,
-                no_reply_days: int = 21) -> list[Application]:
-    """Applications from stored messages, using the employer and role read at tagging time."""
-    items = list(tagged)
-    known = {t.email.key: (t.company, t.role) for t in items if t.understood}
-    return group(((t.email, t.category) for t in items), now, no_reply_days,
-                 lambda mail: known.get(mail.key) or read_facts(mail))
+                no_reply_days: int = 21, presorted: bool = False) -> list[Application]:
+    """Applications from stored messages, using the employer and role read at tagging time.
+    ``tagged`` may be a stream; ``presorted`` says it comes oldest first already."""
+    known: dict[str, tuple[str | None, str | None]] = {}
+
+    def pairs() -> Iterator[tuple[Email, str]]:
+        for t in tagged:
+            if t.understood:
+                known[t.email.key] = (t.company, t.role)
+            yield t.email, t.category
+
+    return group(pairs(), now, no_reply_days,
+                 lambda mail: known.pop(mail.key, None) or read_facts(mail), presorted)
 
 
 def group(messages: Iterable[tuple[Email, str]], now: datetime | None = None,
-          no_reply_days: int = 21, facts: Facts = read_facts) -> list[Application]:
+          no_reply_days: int = 21, facts: Facts = read_facts,
+          presorted: bool = False) -> list[Application]:
     """Applications from (email, category) pairs, oldest message first."""
     now = now or datetime.now(UTC)
     apps: list[Application] = []
-    ordered = sorted(messages, key=lambda p: p[0].date or datetime.min.replace(tzinfo=UTC))
+    ordered = messages if presorted else sorted(
+        messages, key=lambda p: p[0].date or datetime.min.replace(tzinfo=UTC))
     for mail, category in ordered:
         status = STATUS_OF.get(category)
         if status is None:

@@ -7,7 +7,7 @@ Nothing here knows HTML. ``report.py`` renders these records, ``charts.py`` draw
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
@@ -26,6 +26,7 @@ FIRST_WINDOW = timedelta(days=7)
 LATE_SLACK = timedelta(days=14)  # mail fetched late (an account down for days) is still news
 RECENT = timedelta(days=31)  # drafts and no-contact rejections older than this drop off
 WEEKS = 12
+MAX_ITEMS = 50  # per group: a first digest over a big mailbox stays readable
 # What each group of new mail asks of the person, in the order the digest shows them.
 NEEDS = (
     ("act", "Reply or prepare", "Invitations, tests and offers: these wait for you.",
@@ -69,7 +70,8 @@ class Group:
     key: str
     title: str
     hint: str
-    items: tuple[Item, ...]
+    items: tuple[Item, ...]  # the newest MAX_ITEMS
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ class Digest:
     @property
     def new_count(self) -> int:
         """New job-search messages: what a mailed digest is worth sending for."""
-        return sum(len(g.items) for g in self.groups)
+        return sum(g.total for g in self.groups)
 
 
 def digest_since(store: Store, now: datetime, mailed: bool) -> tuple[datetime, str]:
@@ -184,40 +186,44 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
     first = window == "first"
     mine = settings.my_addresses
     rows = [r for r in store.tag_rows() if r.from_addr.lower() not in mine]
-    job = [t for t in store.tagged(JOB) if _sender(t) not in mine]
-    new = [t for t in job if is_new(t.first_seen, t.email.date, since, first)]
-    job = _understood(store, job)
-    apps = [a for a in from_tagged(job, now, settings.no_reply_days)
+    _understand_stale(store)
+    new = [t for t in store.tagged(JOB, seen_after=since)
+           if _sender(t) not in mine and is_new(t.first_seen, t.email.date, since, first)]
+    threads = (t for t in store.tagged_threads(JOB) if _sender(t) not in mine)
+    apps = [a for a in from_tagged(threads, now, settings.no_reply_days, presorted=True)
             if a.status != "contacted"]  # an approach is not an application
     drafts, skips = store.draft_rows(), store.skip_rows()
     notes = _rejection_notes(drafts, skips, replied)
     items = [_item(t, notes.get(t.email.key)) for t in new]
-    groups = tuple(Group(key, title, hint, tuple(sorted(
-        (i for i in items if i.category in cats), key=lambda i: i.date or now, reverse=True)))
-        for key, title, hint, cats in NEEDS)
+    groups = tuple(_group(key, title, hint, [i for i in items if i.category in cats], now)
+                   for key, title, hint, cats in NEEDS)
     stages = funnel(apps)
     return Digest(
         generated_at=now, since=since, window=window, headline=_headline(new),
         totals={**dict(stages), "Rejected": sum(a.status == "rejected" for a in apps),
                 "Feedback drafts": len(drafts)},
         groups=tuple(g for g in groups if g.items),
-        quiet=_quiet(store, since, first, mine), unsure=tuple(i for i in items if i.unsure),
+        quiet=_quiet(store, since, first, mine),
+        unsure=tuple(i for i in items if i.unsure)[:MAX_ITEMS],
         drafts=_draft_lines(drafts, since, now, replied), no_contact=_no_contact(skips, now),
         applications=_app_lines(apps, now), weekly=weekly(rows, now), funnel=stages,
         kinds=kinds(rows), no_reply_days=settings.no_reply_days,
         drafts_enabled=settings.drafts.enabled, untagged=store.untagged_count(),
-        facts=_facts(job, apps, replied, now, settings.no_reply_days),
+        facts=_facts(rows, apps, replied, now, settings.no_reply_days),
     )
 
 
-def _understood(store: Store, job: list[Tagged]) -> list[Tagged]:
+def _group(key: str, title: str, hint: str, items: list[Item], now: datetime) -> Group:
+    newest = sorted(items, key=lambda i: i.date or now, reverse=True)
+    return Group(key, title, hint, tuple(newest[:MAX_ITEMS]), len(items))
+
+
+def _understand_stale(store: Store) -> None:
     """Read employer and role once for mail tagged before they were kept, and keep them."""
-    missing = {t.email.key: read_facts(t.email) for t in job if not t.understood}
-    if not missing:
-        return job
-    store.save_understanding((key, c, r) for key, (c, r) in missing.items())
-    return [replace(t, company=missing[t.email.key][0], role=missing[t.email.key][1],
-                    understood=True) if t.email.key in missing else t for t in job]
+    stale = store.not_understood(JOB)
+    if stale:
+        store.save_understanding((key, *read_facts(mail))
+                                 for key, mail in store.emails_by_key(stale).items())
 
 
 def _sender(t: Tagged) -> str:
@@ -267,13 +273,14 @@ def _headline(new: list[Tagged]) -> dict[str, int]:
 
 def _quiet(store: Store, since: datetime, first: bool, mine: frozenset[str]
            ) -> tuple[QuietGroup, ...]:
+    """Job alerts and mail outside the search: how many, and the subjects of the newest few
+    (read alone, not the whole messages: on a first run these can be thousands)."""
     out = []
     for category, title in QUIET.items():
-        new = [t for t in store.tagged([category], seen_after=since) if _sender(t) not in mine
-               and is_new(t.first_seen, t.email.date, since, first)]
+        new = [r.key for r in store.tag_subjects(category, since)
+               if r.from_addr.lower() not in mine and is_new(r.first_seen, r.date, since, first)]
         if new:
-            subjects = tuple(defang(display_text(t.email.subject or "(no subject)", 100))
-                             for t in reversed(new[-8:]))
+            subjects = tuple(defang(display_text(s or "(no subject)", 100)) for s in new[:8])
             out.append(QuietGroup(title, len(new), subjects))
     return tuple(out)
 
@@ -350,27 +357,26 @@ def kinds(rows: list[TagRow]) -> dict[str, dict[str, int]]:
     return out
 
 
-def _facts(job: list[Tagged], apps: list[Application], replied: frozenset[str], now: datetime,
-           no_reply_days: int) -> dict[str, int]:
+def _facts(rows: list[TagRow], apps: list[Application], replied: frozenset[str],
+           now: datetime, no_reply_days: int) -> dict[str, int]:
     """The numbers the coaching note is written from."""
     week = now - timedelta(days=7)
-    this_week = [t for t in job if t.email.date and t.email.date > week]
-    acks = [t.email.date for t in job if t.category == "acknowledgement" and t.email.date]
+    this_week = [r for r in rows if r.date and r.date > week]
+    acks = [r.date for r in rows if r.category == "acknowledgement" and r.date]
     before = [d for d in acks if week - timedelta(weeks=4) < d <= week]
-    personal_rejections = [t for t in this_week if t.category == "rejection"
-                           and t.sender_kind == "personal"]
+    personal_rejections = [r for r in this_week if r.category == "rejection"
+                           and r.sender_kind == "personal"]
     return {
         "applications_this_week": sum(d > week for d in acks),
         "applications_weekly_before": round(len(before) / 4),
-        "rejections_this_week": sum(t.category == "rejection" for t in this_week),
+        "rejections_this_week": sum(r.category == "rejection" for r in this_week),
         "personal_rejections_this_week": len(personal_rejections),
-        "feedback_asked_this_week": sum((t.email.message_id or t.email.key) in replied
-                                        for t in personal_rejections),
+        "feedback_asked_this_week": sum(r.key in replied for r in personal_rejections),
         "rejections_after_interview": sum(
             1 for a in apps if a.status == "rejected" and a.last_activity
             and a.last_activity > week and any(e.status == "interview" for e in a.events)),
-        "interviews_this_week": sum(t.category == "interview" for t in this_week),
-        "offers_this_week": sum(t.category == "offer" for t in this_week),
+        "interviews_this_week": sum(r.category == "interview" for r in this_week),
+        "offers_this_week": sum(r.category == "offer" for r in this_week),
         "silent": sum(a.no_reply for a in apps),
         "no_reply_days": no_reply_days,
     }

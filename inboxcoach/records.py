@@ -94,6 +94,16 @@ class Email:
         return json.dumps(asdict(self), default=_json_default, ensure_ascii=False)
 
     @classmethod
+    def thread_stub(cls, key: str, message_id: str | None, in_reply_to: str | None,
+                    references: tuple[str, ...], from_addr: str, subject: str,
+                    date: datetime | None) -> Email:
+        """Only what threading and the applications read, without the text: a digest over a
+        100,000-message store keeps these, not the whole records, in memory."""
+        return cls(key, message_id, in_reply_to, references,
+                   Address("", from_addr) if from_addr else None, (), None, (), (), subject,
+                   date, "header" if date else "none", "", "", False)
+
+    @classmethod
     def from_json(cls, text: str) -> Email:
         data: dict[str, Any] = json.loads(text)
         data["from_"] = _address(data["from_"])
@@ -160,6 +170,7 @@ class TagRow:
     category: str
     sender_kind: str
     from_addr: str
+    key: str = ""  # the message's store key (its Message-ID when it has one)
 
 
 def _address(data: dict[str, str] | None) -> Address | None:

@@ -313,6 +313,56 @@ class Store:
                        Prediction(r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]), r[7]),
                        datetime.fromisoformat(r[8]), r[9], r[10], bool(r[11])) for r in rows]
 
+    def tagged_threads(self, categories: Iterable[str]) -> Iterator[Tagged]:
+        """Like ``tagged``, oldest first, but streamed, and each email a thread stub (ids,
+        sender, subject, date) read with SQLite's JSON functions: memory stays small however
+        large the store is."""
+        cats = list(categories)
+        marks = ",".join("?" * len(cats))  # only placeholders are formatted into the SQL
+        rows = self.conn.execute(
+            "SELECT m.msg_key, m.message_id, json_extract(m.record, '$.in_reply_to'), "  # noqa: S608
+            "json_extract(m.record, '$.references'), m.from_addr, m.subject, m.date, "
+            "l.category, l.category_confidence, l.category_unsure, l.sender_kind, "
+            "l.sender_confidence, l.sender_unsure, l.feedback_probability, m.first_seen, "
+            "l.company, l.role, l.understood FROM messages m JOIN labels l "
+            f"ON l.message_rowid = m.id WHERE l.category IN ({marks}) "
+            "ORDER BY m.date, m.id", cats)
+        for r in rows:
+            yield Tagged(Email.thread_stub(r[0], r[1], r[2], tuple(json.loads(r[3] or "[]")),
+                                           r[4], r[5],
+                                           datetime.fromisoformat(r[6]) if r[6] else None),
+                         Prediction(r[7], r[8], bool(r[9]), r[10], r[11], bool(r[12]), r[13]),
+                         datetime.fromisoformat(r[14]), r[15], r[16], bool(r[17]))
+
+    def not_understood(self, categories: Iterable[str]) -> list[str]:
+        """Keys of tagged messages whose employer and role were never read."""
+        cats = list(categories)
+        marks = ",".join("?" * len(cats))  # only placeholders are formatted into the SQL
+        sql = ("SELECT m.msg_key FROM messages m JOIN labels l ON l.message_rowid = m.id "  # noqa: S608
+               f"WHERE l.understood = 0 AND l.category IN ({marks})")
+        return [r[0] for r in self.conn.execute(sql, cats)]
+
+    def emails_by_key(self, keys: Iterable[str]) -> dict[str, Email]:
+        out: dict[str, Email] = {}
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            out.update((k, Email.from_json(r)) for k, r in self.conn.execute(
+                f"SELECT msg_key, record FROM messages WHERE msg_key IN "  # noqa: S608
+                f"({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def tag_subjects(self, category: str, seen_after: datetime) -> Iterator[TagRow]:
+        """Newest first, the messages of one category stored after ``seen_after``, as TagRows
+        whose ``key`` is the subject: enough to count them and name a few."""
+        for r in self.conn.execute(
+                "SELECT m.date, m.first_seen, m.from_addr, m.subject FROM messages m "
+                "JOIN labels l ON l.message_rowid = m.id WHERE l.category = ? "
+                "AND m.first_seen > ? ORDER BY m.date DESC",
+                (category, seen_after.astimezone(UTC).isoformat(timespec="seconds"))):
+            yield TagRow(datetime.fromisoformat(r[0]) if r[0] else None,
+                         datetime.fromisoformat(r[1]), category, "", r[2], r[3])
+
     def untagged_count(self) -> int:
         return int(self.conn.execute(
             "SELECT count(*) FROM messages m LEFT JOIN labels l ON l.message_rowid = m.id "
@@ -320,10 +370,10 @@ class Store:
 
     def tag_rows(self) -> list[TagRow]:
         rows = self.conn.execute(
-            "SELECT m.date, m.first_seen, l.category, l.sender_kind, m.from_addr "
+            "SELECT m.date, m.first_seen, l.category, l.sender_kind, m.from_addr, m.msg_key "
             "FROM messages m JOIN labels l ON l.message_rowid = m.id ORDER BY m.date").fetchall()
         return [TagRow(datetime.fromisoformat(r[0]) if r[0] else None,
-                       datetime.fromisoformat(r[1]), r[2], r[3], r[4]) for r in rows]
+                       datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
     # -- drafts ---------------------------------------------------------------------------------
     def rejections(self) -> list[tuple[int, Email, str, float | None, bool]]:

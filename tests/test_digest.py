@@ -202,7 +202,7 @@ def test_render_escapes_every_field_of_every_record():
 
     evil = "<b onmouseover=alert(1)>x</b>"
     item = Item(NOW, evil, evil, evil, evil, "rejection", 0.5, "personal", 0.5, True, evil, evil)
-    d = replace(d, groups=(Group("rejections", "Rejections", "hint", (item,)),),
+    d = replace(d, groups=(Group("rejections", "Rejections", "hint", (item,), 1),),
                 quiet=(QuietGroup("Job alerts", 2, (evil,)),), unsure=(item,),
                 drafts=(DraftLine(NOW, evil, evil, "asks", evil, True),),
                 no_contact=(SkipLine(NOW, evil, evil, "automated: no one to ask"),),
