@@ -109,7 +109,11 @@ class Classifier:
         folder = model_dir or default_model_dir()
         manifest = read_manifest(folder)
         path = folder / MODEL_FILE
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"cannot read the model file {path} ({exc.strerror}); reinstall "
+                             "inboxcoach or run 'inboxcoach train'") from None
         if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
             raise ModelError(f"the model file {path} does not match its manifest (altered or "
                              "damaged); reinstall inboxcoach or run 'inboxcoach train'")
