@@ -7,10 +7,9 @@ Nothing here knows HTML. ``report.py`` renders these records, ``charts.py`` draw
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-
-import pandas as pd
+from datetime import UTC, date, datetime, time, timedelta
 
 from inboxcoach.applications import Application, from_tagged, read_facts
 from inboxcoach.config import Settings
@@ -185,7 +184,8 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
     since, window = digest_since(store, now, settings.delivery.enabled)
     first = window == "first"
     mine = settings.my_addresses
-    rows = [r for r in store.tag_rows() if r.from_addr.lower() not in mine]
+    chart, who, recent = tally((r for r in store.tag_rows() if r.from_addr.lower() not in mine),
+                               now)
     _understand_stale(store)
     new = [t for t in store.tagged(JOB, seen_after=since)
            if _sender(t) not in mine and is_new(t.first_seen, t.email.date, since, first)]
@@ -206,10 +206,10 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
         quiet=_quiet(store, since, first, mine),
         unsure=tuple(i for i in items if i.unsure)[:MAX_ITEMS],
         drafts=_draft_lines(drafts, since, now, replied), no_contact=_no_contact(skips, now),
-        applications=_app_lines(apps, now), weekly=weekly(rows, now), funnel=stages,
-        kinds=kinds(rows), no_reply_days=settings.no_reply_days,
+        applications=_app_lines(apps, now), weekly=chart, funnel=stages,
+        kinds=who, no_reply_days=settings.no_reply_days,
         drafts_enabled=settings.drafts.enabled, untagged=store.untagged_count(),
-        facts=_facts(rows, apps, replied, now, settings.no_reply_days),
+        facts=_facts(recent, apps, replied, now, settings.no_reply_days),
     )
 
 
@@ -304,9 +304,9 @@ def _draft_lines(drafts: list[dict], since: datetime, now: datetime, replied: fr
 def _no_contact(skips: list[dict], now: datetime) -> tuple[SkipLine, ...]:
     lines = []
     for row in skips:
-        date = datetime.fromisoformat(row["rejection_date"]) if row["rejection_date"] else None
-        if row["reason"] == NO_CONTACT and (date is None or now - date < RECENT):
-            lines.append(SkipLine(date, display_text(row["from_addr"], 120),
+        when = datetime.fromisoformat(row["rejection_date"]) if row["rejection_date"] else None
+        if row["reason"] == NO_CONTACT and (when is None or now - when < RECENT):
+            lines.append(SkipLine(when, display_text(row["from_addr"], 120),
                                   display_text(row["subject"], 160), NO_CONTACT))
     return tuple(reversed(lines))
 
@@ -324,21 +324,33 @@ def _app_lines(apps: list[Application], now: datetime) -> tuple[AppLine, ...]:
     return tuple(sorted(lines, key=lambda a: a.last_activity or far_past, reverse=True))
 
 
-def weekly(rows: list[TagRow], now: datetime, weeks: int = WEEKS) -> Weekly:
-    """Replies per week and category, the last ``weeks`` weeks (Monday to Sunday, local time)."""
+def tally(rows: Iterable[TagRow], now: datetime, weeks: int = WEEKS
+          ) -> tuple[Weekly, dict[str, dict[str, int]], list[TagRow]]:
+    """One pass over every tagged message, keeping counts, not messages: the weekly chart,
+    who answered, and the last five weeks' rows the coaching note reads."""
     today = now.astimezone().date()
     monday = today - timedelta(days=today.weekday())
     starts = [monday - timedelta(weeks=w) for w in reversed(range(weeks))]
-    frame = pd.DataFrame([(r.date.astimezone().date(), r.category) for r in rows
-                          if r.date is not None and r.category in JOB],
-                         columns=["day", "category"])
-    if frame.empty:
-        return Weekly(tuple(s.isoformat() for s in starts), {c: (0,) * weeks for c in JOB})
-    frame["week"] = frame["day"].map(lambda d: d - timedelta(days=d.weekday()))
-    table = (frame.groupby(["week", "category"]).size().unstack(fill_value=0)
-             .reindex(index=starts, columns=list(JOB), fill_value=0))
-    return Weekly(tuple(s.isoformat() for s in starts),
-                  {c: tuple(int(v) for v in table[c]) for c in JOB})
+    per_week: Counter[tuple[date, str]] = Counter()
+    who: Counter[tuple[str, str]] = Counter()
+    recent, horizon = [], now - timedelta(weeks=5)
+    for r in rows:
+        who[r.category, r.sender_kind] += 1
+        if r.date is None:
+            continue
+        if r.date > horizon:
+            recent.append(r)
+        if r.category in JOB:
+            day = r.date.astimezone().date()
+            per_week[day - timedelta(days=day.weekday()), r.category] += 1
+    chart = Weekly(tuple(s.isoformat() for s in starts),
+                   {c: tuple(per_week[s, c] for s in starts) for c in JOB})
+    return chart, kinds(who), recent
+
+
+def weekly(rows: Iterable[TagRow], now: datetime, weeks: int = WEEKS) -> Weekly:
+    """Replies per week and category, the last ``weeks`` weeks (Monday to Sunday, local time)."""
+    return tally(rows, now, weeks)[0]
 
 
 def funnel(apps: list[Application]) -> tuple[tuple[str, int], ...]:
@@ -348,12 +360,13 @@ def funnel(apps: list[Application]) -> tuple[tuple[str, int], ...]:
                  for stage, need in FUNNEL)
 
 
-def kinds(rows: list[TagRow]) -> dict[str, dict[str, int]]:
-    """Who answered: people or systems, for all replies and for rejections alone."""
+def kinds(who: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Who answered, from (category, sender kind) counts: people or systems, for all replies
+    and for rejections alone."""
     out = {}
     for label, cats in (("All replies", set(REPLIES)), ("Rejections", {"rejection"})):
-        counts = Counter(r.sender_kind for r in rows if r.category in cats)
-        out[label] = {"personal": counts["personal"], "automated": counts["automated"]}
+        out[label] = {kind: sum(n for (c, k), n in who.items() if c in cats and k == kind)
+                      for kind in ("personal", "automated")}
     return out
 
 

@@ -175,8 +175,9 @@ def sync_folder(
     account, folder = report.account, report.folder
     state = mailbox.select(folder)
     checkpoint = store.start_folder(account, folder, state.uidvalidity)
-    known = store.known_refs(account, folder, state.uidvalidity)
-    todo = [r for r in mailbox.list_new(checkpoint.last_uid, since) if r.ref not in known]
+    candidates = mailbox.list_new(checkpoint.last_uid, since)
+    known = store.known_refs(account, folder, state.uidvalidity, (r.ref for r in candidates))
+    todo = [r for r in candidates if r.ref not in known]
     progress.grow(len(todo))
     parser = parser or BatchParser(workers=1)
     for batch in chunked(todo, opts.batch_size):

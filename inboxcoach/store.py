@@ -150,12 +150,21 @@ class Store:
             )
         return Checkpoint(uidvalidity, 0)
 
-    def known_refs(self, account: str, folder: str, uidvalidity: int) -> set[str]:
-        args = (account, folder, uidvalidity)
-        where = "WHERE account=? AND folder=? AND uidvalidity=?"
-        refs = {r[0] for r in self.conn.execute(f"SELECT ref FROM locations {where}", args)}  # noqa: S608
-        refs.update(r[0] for r in self.conn.execute(f"SELECT ref FROM failures {where}", args))  # noqa: S608
-        return refs
+    def known_refs(self, account: str, folder: str, uidvalidity: int,
+                   candidates: Iterable[str]) -> set[str]:
+        """Which of ``candidates`` are already stored or recorded as unreadable here. Asked
+        for the candidates only, so a re-run's cost follows what is new, not the mailbox."""
+        found: set[str] = set()
+        refs = list(candidates)
+        for start in range(0, len(refs), 500):
+            chunk = refs[start:start + 500]
+            args = (account, folder, uidvalidity, *chunk)
+            where = (f"WHERE account=? AND folder=? AND uidvalidity=? "
+                     f"AND ref IN ({','.join('?' * len(chunk))})")
+            for table in ("locations", "failures"):
+                found.update(r[0] for r in self.conn.execute(
+                    f"SELECT ref FROM {table} {where}", args))  # noqa: S608
+        return found
 
     def commit_batch(
         self, account: str, folder: str, uidvalidity: int,
@@ -368,28 +377,36 @@ class Store:
             "SELECT count(*) FROM messages m LEFT JOIN labels l ON l.message_rowid = m.id "
             "WHERE l.message_rowid IS NULL").fetchone()[0])
 
-    def tag_rows(self) -> list[TagRow]:
-        rows = self.conn.execute(
-            "SELECT m.date, m.first_seen, l.category, l.sender_kind, m.from_addr, m.msg_key "
-            "FROM messages m JOIN labels l ON l.message_rowid = m.id ORDER BY m.date").fetchall()
-        return [TagRow(datetime.fromisoformat(r[0]) if r[0] else None,
-                       datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+    def tag_rows(self) -> Iterator[TagRow]:
+        """Every tagged message's date, tags and sender, streamed in no particular order."""
+        for r in self.conn.execute(
+                "SELECT m.date, m.first_seen, l.category, l.sender_kind, m.from_addr, "
+                "m.msg_key FROM messages m JOIN labels l ON l.message_rowid = m.id"):
+            yield TagRow(datetime.fromisoformat(r[0]) if r[0] else None,
+                         datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5])
 
     # -- drafts ---------------------------------------------------------------------------------
-    def rejections(self) -> list[tuple[int, Email, str, float | None, bool]]:
-        """Rejections with no draft and no final skip yet:
-        (rowid, email, account, feedback probability, category unsure)."""
-        rows = self.conn.execute("""
-            SELECT m.id, m.record, (SELECT account FROM locations l WHERE l.message_rowid = m.id
-                                     ORDER BY l.seen_at LIMIT 1), l.feedback_probability,
-                   l.category_unsure
-            FROM messages m JOIN labels l ON l.message_rowid = m.id
+    def rejections(self) -> Iterator[tuple[int, Email, str, float | None, bool]]:
+        """Rejections with no draft and no final skip yet, oldest first and streamed (a first
+        run may find thousands): (rowid, email, account, feedback probability, unsure)."""
+        ids = [r[0] for r in self.conn.execute("""
+            SELECT m.id FROM messages m JOIN labels l ON l.message_rowid = m.id
             WHERE l.category = 'rejection'
               AND m.id NOT IN (SELECT message_rowid FROM drafts)
               AND m.id NOT IN (SELECT message_rowid FROM draft_skips)
-            ORDER BY m.date, m.id
-        """).fetchall()
-        return [(r[0], Email.from_json(r[1]), r[2] or "", r[3], bool(r[4])) for r in rows]
+            ORDER BY m.date, m.id""")]
+        for start in range(0, len(ids), 200):  # whole records a few hundred at a time
+            chunk = ids[start:start + 200]
+            rows = {r[0]: r for r in self.conn.execute(f"""
+                SELECT m.id, m.record, (SELECT account FROM locations l
+                                        WHERE l.message_rowid = m.id
+                                        ORDER BY l.seen_at LIMIT 1), l.feedback_probability,
+                       l.category_unsure
+                FROM messages m JOIN labels l ON l.message_rowid = m.id
+                WHERE m.id IN ({','.join('?' * len(chunk))})""", chunk)}  # noqa: S608
+            for rowid in chunk:
+                r = rows[rowid]
+                yield r[0], Email.from_json(r[1]), r[2] or "", r[3], bool(r[4])
 
     def has_draft_for_thread(self, thread_key: str) -> bool:
         return self.conn.execute("SELECT 1 FROM drafts WHERE thread_key=?",
