@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,15 +25,29 @@ SUBJECTS = ["Your application to {c}", "Thank you for applying - {c}", "Intervie
 def sample_message(i: int) -> bytes:
     """A job-search-like message of a few KB with text and HTML parts."""
     company = f"Company{i % 97}"
+    return (_template(company)
+            .replace(b"@FROM@", f"Recruiter {i % 13} <talent{i % 13}@{company.lower()}.example>"
+                     .encode())
+            .replace(b"@SUBJECT@", SUBJECTS[i % len(SUBJECTS)].format(c=company).encode())
+            .replace(b"Date:\n", b"Date: " + format_datetime(datetime(2026, 1, 1, tzinfo=UTC)
+                                                + timedelta(minutes=7 * i)).encode() + b"\n")
+            .replace(b"@ID@", f"<bench-{i}@{company.lower()}.example>".encode())
+            .replace(b"@REF@", str(i).encode()))
+
+
+@lru_cache(maxsize=128)
+def _template(company: str) -> bytes:
+    """One message per employer built with the email package, then filled in per message:
+    seeding 100,000 messages takes seconds instead of minutes."""
     msg = EmailMessage()
-    msg["From"] = f"Recruiter {i % 13} <talent{i % 13}@{company.lower()}.example>"
-    msg["To"] = "applicant@example.org"
-    msg["Subject"] = SUBJECTS[i % len(SUBJECTS)].format(c=company)
-    msg["Date"] = format_datetime(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=7 * i))
-    msg["Message-ID"] = f"<bench-{i}@{company.lower()}.example>"
+    for name, mark in (("From", "@FROM@"), ("To", "applicant@example.org"),
+                       ("Subject", "@SUBJECT@"), ("Message-ID", "@ID@")):
+        msg[name] = mark
+    msg["Date"] = ""  # filled in per message (the email package checks a date as it is set)
     text = (f"Hello,\n\nthank you for your interest in {company}. " * 6 + "\n\n") * 4
-    msg.set_content(text + f"Reference {i}\n")
+    msg.set_content(text + "Reference @REF@\n")
     msg.add_alternative(f"<html><body><p>{text}</p></body></html>", subtype="html")
+    msg.set_boundary(f"===============bench-{company}==")
     return msg.as_bytes()
 
 
