@@ -96,7 +96,7 @@ def compose(rejection: Email, contact: Address, writer: Writer, *, company: str 
     msg["From"] = HeaderAddress(display_name=clean_header_text(writer.name, 100),
                                 addr_spec=_checked_addr(writer.address, "your address"))
     msg["To"] = HeaderAddress(display_name=to.name, addr_spec=to.email)
-    msg["Subject"] = reply_subject(rejection.subject)
+    _set_text_header(msg, "Subject", reply_subject(rejection.subject))
     msg["Date"] = format_datetime(now)
     message_id = make_msgid(domain=writer.address.rpartition("@")[2])
     msg["Message-ID"] = message_id
@@ -158,6 +158,17 @@ def _checked_addr(value: str, what: str) -> str:
     if not _ADDR.fullmatch(value) or len(value) > 254:
         raise DraftError(f"the {what} address {clean_header_text(value, 80)!r} is not usable")
     return value
+
+
+def _set_text_header(msg: EmailMessage, name: str, value: str) -> None:
+    """The email package decodes RFC 2047 words it finds in a value as it is set, and a
+    subject that kept a literal, undecodable one ("=?utf-8?q?=98?=") then cannot be written
+    out; such a value is set again as the readable text it turned into."""
+    msg[name] = value
+    shown = str(msg[name])
+    if "=?" in value and shown != value:
+        del msg[name]
+        msg[name] = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _thread_ids(rejection: Email) -> list[str]:

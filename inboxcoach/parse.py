@@ -39,7 +39,9 @@ AUTO_HEADERS = (
     "x-mailer-recptid", "x-ms-exchange-generated-message-source",
 )
 _msgid = re.compile(r"<([^<>\s]+)>")
-logging.getLogger("mailparser").setLevel(logging.ERROR)  # it warns on every multipart
+# mail-parser warns on every multipart and logs undecodable header bytes at ERROR: mail content
+# in the user's log or cron mail. Parse problems are recorded per message instead.
+logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 
 class ParseError(Exception):

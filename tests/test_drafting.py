@@ -88,6 +88,15 @@ def test_hostile_names_and_subjects_cannot_add_headers():
              "x-inboxcoach", "content-type", "content-transfer-encoding", "mime-version"])
 
 
+def test_a_subject_with_a_literal_undecodable_encoded_word_still_drafts():
+    mail = rejection("From: Jane <jane@acme.example>\r\n"
+                     "Subject: \u00e9 =?utf-8?q?=98?=\r\nMessage-ID: <e@acme.example>",
+                     "We will not move forward.\n")
+    draft = compose(mail, mail.from_, WRITER, company=None, role=None, contains_feedback=False,
+                    now=NOW)
+    assert parsed(draft.raw)["Subject"].startswith("Re: \u00e9")
+
+
 def test_unusable_contact_address_is_refused():
     for bad in ("jane@acme.example\r\nBcc: x@y", "not-an-address", "a b@c.example"):
         with pytest.raises(DraftError):
