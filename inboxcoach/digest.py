@@ -318,7 +318,7 @@ def _app_lines(apps: list[Application], now: datetime) -> tuple[AppLine, ...]:
         lines.append(AppLine(
             company=display_text(a.company or "Unknown employer", 80),
             role=display_text(a.role or "", 80), status=a.status,
-            timeline=tuple((e.date, e.status) for e in a.events), last_activity=last,
+            timeline=_steps(a), last_activity=last,
             no_reply=a.no_reply, days_silent=(now - last).days if last else None))
     far_past = datetime.min.replace(tzinfo=UTC)
     return tuple(sorted(lines, key=lambda a: a.last_activity or far_past, reverse=True))
@@ -346,6 +346,16 @@ def tally(rows: Iterable[TagRow], now: datetime, weeks: int = WEEKS
     chart = Weekly(tuple(s.isoformat() for s in starts),
                    {c: tuple(per_week[s, c] for s in starts) for c in JOB})
     return chart, kinds(who), recent
+
+
+def _steps(app: Application, keep: int = 8) -> tuple[tuple[datetime | None, str], ...]:
+    """The status changes of an application (each message that moved it on, not every
+    message), the last ``keep`` of them."""
+    steps: list[tuple[datetime | None, str]] = []
+    for e in app.events:
+        if not steps or steps[-1][1] != e.status:
+            steps.append((e.date, e.status))
+    return tuple(steps[-keep:])
 
 
 def weekly(rows: Iterable[TagRow], now: datetime, weeks: int = WEEKS) -> Weekly:
