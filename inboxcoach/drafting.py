@@ -167,13 +167,19 @@ def _set_text_header(msg: EmailMessage, name: str, value: str) -> None:
     msg[name] = value
     shown = str(msg[name])
     if "=?" in value and shown != value:
+        # the decoded text is mail content too: one safe line, and no encoded word left in
+        # it to be decoded again on the next assignment (it may hide a CR or LF)
+        text = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         del msg[name]
-        msg[name] = shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        msg[name] = clean_header_text(text).replace("=?", "= ?")
 
 
 def _thread_ids(rejection: Email) -> list[str]:
     ids = [i for i in (*rejection.references, rejection.message_id) if i and _MSGID.fullmatch(i)]
     return list(dict.fromkeys(ids))[-20:]
+
+
+REQUIRED = {"from", "to", "subject", "date", "message-id", "x-inboxcoach", "content-type"}
 
 
 def _verify(raw: bytes) -> None:
@@ -183,3 +189,6 @@ def _verify(raw: bytes) -> None:
     if set(names) - HEADERS or len(names) != len(set(names)):
         extra = sorted(set(names) - HEADERS)
         raise DraftError(f"the draft would carry unexpected headers: {extra}")
+    missing = sorted(REQUIRED - set(names))
+    if missing:  # a header block ended early: the rest would be read as the body
+        raise DraftError(f"the draft would lose its headers: {missing}")
