@@ -19,6 +19,7 @@ QUOTE_SELECTORS = ["blockquote", "div.gmail_quote", "div.yahoo_quoted", "#divRpl
 MAX_HEADER_TEXT = 998  # RFC 5322 line limit: nothing longer is useful in a subject or a name
 _reply_parser = EmailReplyParser(languages=REPLY_LANGUAGES)
 _blank_runs = re.compile(r"\n{3,}")
+MAX_BLOCKS = 2000  # more block tags than any real mail has; past it, a cheaper layout
 _spaces = re.compile(r"[ \t\u00a0]+")
 
 
@@ -34,7 +35,10 @@ def html_to_text(html: str) -> str:
             quote.replace_with("\n" + _quoted(quote.get_text("\n")) + "\n")
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    for tag in soup.find_all(BLOCK_TAGS):
+    blocks = soup.find_all(BLOCK_TAGS)
+    if len(blocks) > MAX_BLOCKS:  # inserting around each costs depth x count: a hostile
+        return tidy(soup.get_text("\n"))  # 10,000 unclosed <p> took 13 s; one per line
+    for tag in blocks:
         tag.insert_before("\n")
         tag.insert_after("\n")
     return tidy(soup.get_text())

@@ -8,7 +8,7 @@ import pytest
 
 from inboxcoach.parse import ParseError, message_key, parse_raw
 from inboxcoach.records import Email, MessageRef, RawMessage
-from inboxcoach.text import clean_header_text, html_to_text, split_reply
+from inboxcoach.text import MAX_BLOCKS, clean_header_text, html_to_text, split_reply
 from tests.data_paths import TRICKY
 from tests.mailgen import make_message
 
@@ -155,3 +155,10 @@ def test_batch_parser_in_worker_processes_matches_in_process():
     serial = BatchParser(workers=1).parse(raws)
     assert parallel == serial
     assert isinstance(parallel[-1][1], str) and "AttributeError" in parallel[-1][1]
+
+
+def test_thousands_of_unclosed_blocks_still_give_one_line_each():
+    """Found by fuzzing: inserting a line break around each of 10,000 nested <p> took 13 s;
+    past MAX_BLOCKS the text is laid out one string per line instead (timing: benchmarks)."""
+    text = html_to_text("<p>x" * (MAX_BLOCKS + 500))
+    assert text.splitlines() == ["x"] * (MAX_BLOCKS + 500)
