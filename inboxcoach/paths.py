@@ -35,12 +35,13 @@ def private_dir(path: Path) -> Path:
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> Path:
     """Write a whole file or nothing: readers (a browser, a mail client, the next run) never
     see half of one, and a crash leaves the old version in place. Callers hold the run lock,
-    so a temporary file of the same name is one a killed run left behind."""
+    so a temporary file of ours (``.<name>.<random>.tmp``, same suffix) is one a killed run
+    left behind."""
     import tempfile
 
     private_dir(path.parent)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a writer that was killed
-        stale.unlink(missing_ok=True)
+    for stale in path.parent.glob(f".*{path.suffix}.*.tmp"):  # left by a writer killed
+        stale.unlink(missing_ok=True)  # mid-write, perhaps under another name
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

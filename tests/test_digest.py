@@ -210,3 +210,18 @@ def test_render_escapes_every_field_of_every_record():
                                       30),))
     html = render(d)
     assert "<b onmouseover" not in html and html.count("&lt;b onmouseover=alert(1)&gt;") >= 10
+
+
+def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(tmp_path: Path):
+    """Found by tests/test_crash.py: a draft killed mid-write is written again under another
+    name (the employer is not kept), so the next write clears any stale temp of its kind."""
+    from inboxcoach.paths import atomic_write
+
+    stale = tmp_path / ".2026-11-20-acme-1234.eml.k2j3h4.tmp"
+    stale.write_bytes(b"half a draft")
+    other = tmp_path / ".notes.txt.x.tmp"  # not ours: another suffix stays
+    other.write_bytes(b"x")
+    atomic_write(tmp_path / "2026-11-20-rejection-1234.eml", b"draft")
+    assert not stale.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".notes.txt.x.tmp", "2026-11-20-rejection-1234.eml"]
