@@ -187,7 +187,8 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
     chart, who, recent = tally((r for r in store.tag_rows() if r.from_addr.lower() not in mine),
                                now)
     _understand_stale(store)
-    new = [t for t in store.tagged(JOB, seen_after=since)
+    dated_after = since if first else since - LATE_SLACK  # what is_new keeps, done in SQL
+    new = [t for t in store.tagged(JOB, seen_after=since, dated_after=dated_after)
            if _sender(t) not in mine and is_new(t.first_seen, t.email.date, since, first)]
     threads = (t for t in store.tagged_threads(JOB) if _sender(t) not in mine)
     apps = [a for a in from_tagged(threads, now, settings.no_reply_days, presorted=True)

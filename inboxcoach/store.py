@@ -302,9 +302,11 @@ class Store:
         return dict(self.conn.execute("SELECT category, count(*) FROM labels GROUP BY category"))
 
     def tagged(self, categories: Iterable[str] | None = None,
-               seen_after: datetime | None = None) -> list[Tagged]:
+               seen_after: datetime | None = None,
+               dated_after: datetime | None = None) -> list[Tagged]:
         """Classified messages with their labels, oldest first; only ``categories`` if given,
-        only those stored after ``seen_after`` if given."""
+        only those stored after ``seen_after`` and dated after ``dated_after`` (or undated)
+        if given."""
         sql = ("SELECT m.record, l.category, l.category_confidence, l.category_unsure, "
                "l.sender_kind, l.sender_confidence, l.sender_unsure, l.feedback_probability, "
                "m.first_seen, l.company, l.role, l.understood "
@@ -317,6 +319,9 @@ class Store:
         if seen_after is not None:
             sql += " AND m.first_seen > ?"
             args.append(seen_after.astimezone(UTC).isoformat(timespec="seconds"))
+        if dated_after is not None:  # stored dates are ISO with their offset: compare in SQL
+            sql += " AND (m.date IS NULL OR julianday(m.date) > julianday(?))"
+            args.append(dated_after.isoformat())
         rows = self.conn.execute(sql + " ORDER BY m.date, m.id", args).fetchall()
         return [Tagged(Email.from_json(r[0]),
                        Prediction(r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]), r[7]),
