@@ -128,3 +128,9 @@ MIGRATIONS.append(("0005_understanding", """
     ALTER TABLE labels ADD COLUMN understood INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE digests ADD COLUMN fingerprint TEXT
 """))
+
+# Every run asks which stored mail the user sent (replies_from); without this it reads the
+# whole table: 1.4 s at 100,000 messages.
+MIGRATIONS.append(("0006_from_index", """
+    CREATE INDEX messages_from ON messages(from_addr)
+"""))
