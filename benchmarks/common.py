@@ -18,6 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.dovecot import USER, Dovecot  # noqa: E402
 
+# 100,000 messages two minutes apart end in May 2024: all in the past, as a mailbox's are.
+FIRST_DATE = datetime(2024, 1, 1, tzinfo=UTC)
 SUBJECTS = ["Your application to {c}", "Thank you for applying - {c}", "Interview invitation",
             "Update on your application", "New jobs for you", "Re: {c} role"]
 
@@ -29,8 +31,8 @@ def sample_message(i: int) -> bytes:
             .replace(b"@FROM@", f"Recruiter {i % 13} <talent{i % 13}@{company.lower()}.example>"
                      .encode())
             .replace(b"@SUBJECT@", SUBJECTS[i % len(SUBJECTS)].format(c=company).encode())
-            .replace(b"Date:\n", b"Date: " + format_datetime(datetime(2026, 1, 1, tzinfo=UTC)
-                                                + timedelta(minutes=7 * i)).encode() + b"\n")
+            .replace(b"Date:\n", b"Date: " + format_datetime(FIRST_DATE + timedelta(minutes=2 * i))
+                     .encode() + b"\n")
             .replace(b"@ID@", f"<bench-{i}@{company.lower()}.example>".encode())
             .replace(b"@REF@", str(i).encode()))
 

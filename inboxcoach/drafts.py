@@ -26,7 +26,7 @@ from inboxcoach.errors import (
 )
 from inboxcoach.mailbox import find_role
 from inboxcoach.paths import atomic_write
-from inboxcoach.records import Email
+from inboxcoach.records import Email, Rejection
 from inboxcoach.store import Store
 from inboxcoach.understand import company, human_contact, role
 
@@ -82,46 +82,67 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
                 record: bool = True) -> DraftReport:
     """Decide every undecided rejection: compose a draft, or record why not (unless dry run)."""
     report = DraftReport()
-    accounts = {a.name: a for a in settings.accounts}
     hold = timedelta(hours=settings.drafts.hold_hours)
     seen_threads: set[str] = set()
-    mine = settings.my_addresses
-    for rowid, mail, account_name, feedback, unsure in store.rejections():
-        reason = skip_reason(mail, replied, now, settings.drafts.max_age_days)
-        if mail.from_ and mail.from_.email.lower() in mine:
-            reason = YOURS
-        elif unsure and reason is None:
-            reason = UNSURE
-        key = thread_key(mail)
-        if reason is None and (key in seen_threads or store.has_draft_for_thread(key)):
+    for pending in store.rejections():
+        mail, key = pending.email, thread_key(pending.email)
+        reason = _no_draft_reason(settings, store, pending, replied, now)
+        if reason is None and key in seen_threads:
             reason = "a draft for this thread exists"
-        if reason is None and mail.date is not None and now - mail.date < hold:
+        if reason is None and now - arrived(pending, now) < hold:
             report.held.append(mail.subject)
             continue
         draft, employer = None, None
         if reason is None:
             try:
-                account = accounts.get(account_name) or settings.accounts[0]
                 employer = company(mail)
-                draft = compose(mail, human_contact(mail), writer_for(settings, account),
-                                company=employer, role=role(mail),
-                                contains_feedback=None if feedback is None else feedback >= 0.5,
-                                now=now)
+                draft = _compose(settings, pending, employer, now)
             except DraftError as exc:
                 reason = str(exc)
         if reason is not None:
             report.skipped.append((mail.subject, reason))
-            if record and reason != UNSURE:  # a later model may be sure: decide again then
-                store.skip_draft(rowid, reason)
+            if record:  # unsure: only until a later model labels it
+                store.skip_draft(pending.rowid, reason,
+                                 pending.model_version if reason == UNSURE else None)
             continue
         assert draft is not None
         seen_threads.add(key)
         report.created.append(draft)
         if record:  # recorded first: a crash from here on is finished by the next run
-            draft_id = store.record_draft(rowid, key, account_name, draft, None, "pending")
+            draft_id = store.record_draft(pending.rowid, key, pending.account, draft, None,
+                                          "pending")
             path = write_eml(settings.drafts_dir, draft, employer, now)
             store.update_draft(draft_id, eml_path=str(path))
     return report
+
+
+def _no_draft_reason(settings: Settings, store: Store, pending: Rejection, replied: set[str],
+                     now: datetime) -> str | None:
+    mail = pending.email
+    reason = skip_reason(mail, replied, now, settings.drafts.max_age_days)
+    if mail.from_ and mail.from_.email.lower() in settings.my_addresses:
+        return YOURS
+    if pending.unsure and reason is None:
+        return UNSURE
+    if reason is None and store.has_draft_for_thread(thread_key(mail)):
+        return "a draft for this thread exists"
+    return reason
+
+
+def arrived(pending: Rejection, now: datetime) -> datetime:
+    """When the rejection came: its Date, unless that lies in the future (a wrong clock or a
+    forged header), then when it was first fetched. A future Date would hold it forever."""
+    date = pending.email.date
+    return date if date is not None and date <= now else min(pending.first_seen, now)
+
+
+def _compose(settings: Settings, pending: Rejection, employer: str | None,
+             now: datetime) -> Draft:
+    mail, feedback = pending.email, pending.feedback_probability
+    account = {a.name: a for a in settings.accounts}.get(pending.account) or settings.accounts[0]
+    return compose(mail, human_contact(mail), writer_for(settings, account), company=employer,
+                   role=role(mail), contains_feedback=None if feedback is None else feedback >= 0.5,
+                   now=now)
 
 
 def write_missing_files(settings: Settings, store: Store, now: datetime) -> None:

@@ -134,3 +134,11 @@ MIGRATIONS.append(("0005_understanding", """
 MIGRATIONS.append(("0006_from_index", """
     CREATE INDEX messages_from ON messages(from_addr)
 """))
+
+# A rejection the model was unsure of is skipped for the model that said so; a new model
+# decides again. Recording it keeps each run from re-reading every such rejection, and the
+# category index lets the drafts stage find rejections without reading every label.
+MIGRATIONS.append(("0007_provisional_skips", """
+    ALTER TABLE draft_skips ADD COLUMN model_version TEXT;
+    CREATE INDEX labels_category ON labels(category)
+"""))

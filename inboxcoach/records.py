@@ -142,6 +142,19 @@ class Prediction:
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """A stored rejection the drafts stage has still to decide."""
+
+    rowid: int
+    email: Email
+    account: str
+    feedback_probability: float | None
+    unsure: bool  # the model was not sure of the category
+    first_seen: datetime
+    model_version: str
+
+
+@dataclass(frozen=True)
 class Tagged:
     """A stored message with the model's labels, as the applications and digest stages read it."""
 

@@ -24,7 +24,7 @@ from inboxcoach.errors import StoreError
 from inboxcoach.migrations import MIGRATIONS
 from inboxcoach.parse import PARSER_VERSION
 from inboxcoach.paths import private_dir
-from inboxcoach.records import Email, Prediction, RawMessage, Tagged, TagRow
+from inboxcoach.records import Email, Prediction, RawMessage, Rejection, Tagged, TagRow
 
 
 @dataclass(frozen=True)
@@ -391,14 +391,16 @@ class Store:
                          datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5])
 
     # -- drafts ---------------------------------------------------------------------------------
-    def rejections(self) -> Iterator[tuple[int, Email, str, float | None, bool]]:
-        """Rejections with no draft and no final skip yet, oldest first and streamed (a first
-        run may find thousands): (rowid, email, account, feedback probability, unsure)."""
+    def rejections(self) -> Iterator[Rejection]:
+        """Rejections still to decide, oldest first and streamed (a first run may find
+        thousands). Decided means a draft or a skip; a provisional skip (the model was unsure)
+        holds only while the label comes from the model that made it."""
         ids = [r[0] for r in self.conn.execute("""
-            SELECT m.id FROM messages m JOIN labels l ON l.message_rowid = m.id
+            SELECT m.id FROM labels l JOIN messages m ON m.id = l.message_rowid
+            LEFT JOIN draft_skips s ON s.message_rowid = l.message_rowid
             WHERE l.category = 'rejection'
-              AND m.id NOT IN (SELECT message_rowid FROM drafts)
-              AND m.id NOT IN (SELECT message_rowid FROM draft_skips)
+              AND l.message_rowid NOT IN (SELECT message_rowid FROM drafts)
+              AND (s.message_rowid IS NULL OR s.model_version != l.model_version)
             ORDER BY m.date, m.id""")]
         for start in range(0, len(ids), 200):  # whole records a few hundred at a time
             chunk = ids[start:start + 200]
@@ -406,12 +408,13 @@ class Store:
                 SELECT m.id, m.record, (SELECT account FROM locations l
                                         WHERE l.message_rowid = m.id
                                         ORDER BY l.seen_at LIMIT 1), l.feedback_probability,
-                       l.category_unsure
+                       l.category_unsure, m.first_seen, l.model_version
                 FROM messages m JOIN labels l ON l.message_rowid = m.id
                 WHERE m.id IN ({','.join('?' * len(chunk))})""", chunk)}  # noqa: S608
             for rowid in chunk:
                 r = rows[rowid]
-                yield r[0], Email.from_json(r[1]), r[2] or "", r[3], bool(r[4])
+                yield Rejection(r[0], Email.from_json(r[1]), r[2] or "", r[3], bool(r[4]),
+                                datetime.fromisoformat(r[5]), r[6])
 
     def has_draft_for_thread(self, thread_key: str) -> bool:
         return self.conn.execute("SELECT 1 FROM drafts WHERE thread_key=?",
@@ -449,9 +452,12 @@ class Store:
                                  "WHERE eml_path IS NULL ORDER BY id").fetchall()
         return [(r[0], r[1], zlib.decompress(r[2])) for r in rows]
 
-    def skip_draft(self, rowid: int, reason: str) -> None:
+    def skip_draft(self, rowid: int, reason: str, model_version: str | None = None) -> None:
+        """Record why a rejection gets no draft. With ``model_version`` the skip is
+        provisional: a later model's label decides again."""
         with self.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO draft_skips VALUES (?,?,?)", (rowid, reason, now()))
+            c.execute("INSERT OR REPLACE INTO draft_skips(message_rowid, reason, decided_at, "
+                      "model_version) VALUES (?,?,?,?)", (rowid, reason, now(), model_version))
 
     def draft_rows(self) -> list[dict[str, Any]]:
         cur = self.conn.execute("""
