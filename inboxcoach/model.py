@@ -22,7 +22,7 @@ from sklearn.model_selection import PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from inboxcoach.features import meta_tokens, model_text
+from inboxcoach.features import CHAR_TEXT, meta_tokens, model_text
 from inboxcoach.modelfiles import (
     MODEL_FILE,
     ModelError,
@@ -60,14 +60,17 @@ TRUSTED_TYPES = [
 
 
 def frame(mails: Sequence[Email]) -> pd.DataFrame:
-    """The model's input: one row per message, a text column and a sender/header token column."""
-    return pd.DataFrame({"text": [model_text(m) for m in mails],
+    """The model's input: one row per message: the text, its opening (for the character
+    n-grams) and the sender/header tokens."""
+    text = [model_text(m) for m in mails]
+    return pd.DataFrame({"text": text, "opening": [t[:CHAR_TEXT] for t in text],
                          "meta": [meta_tokens(m) for m in mails]})
 
 
 def build_features() -> ColumnTransformer:
-    """Hashed word and character n-grams with TF-IDF weights (character n-grams cope with
-    inflection, typos and several languages), plus the sender/header tokens.
+    """Hashed word 1-2-grams and character 3-4-grams with TF-IDF weights (character n-grams
+    cope with inflection, typos and several languages), plus the sender/header tokens.
+    Character 5-grams added nothing in grouped cross-validation and cost a third of the time.
 
     Hashing keeps no vocabulary, so the model file holds arrays only: it stays small and loads
     fast, where a vocabulary of 100,000 strings takes skops tens of seconds.
@@ -78,7 +81,7 @@ def build_features() -> ColumnTransformer:
 
     return ColumnTransformer([
         ("words", hashed(ngram_range=(1, 2), n_features=2**17), "text"),
-        ("chars", hashed(analyzer="char_wb", ngram_range=(3, 5), n_features=2**18), "text"),
+        ("chars", hashed(analyzer="char_wb", ngram_range=(3, 4), n_features=2**18), "opening"),
         ("meta", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True),  # noqa: S106
          "meta"),
     ])

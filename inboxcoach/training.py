@@ -165,8 +165,9 @@ def model_card(manifest: dict[str, Any], validation: Any = None, source: str = "
         f"{manifest['sklearn']} and skops {manifest['skops']}.", "",
         "## What it does",
         "Two calibrated linear models (LinearSVC with sigmoid calibration) over hashed TF-IDF word "
-        "1-2-grams and character 2-5-grams of the subject and the new text of the body (quoted "
-        "history removed), plus tokens describing the sender and the automated-mail headers. "
+        "1-2-grams of the subject and the new text of the body (quoted history removed) and "
+        "character 3-4-grams of its first 1,500 characters, plus tokens describing the sender "
+        "and the automated-mail headers. "
         "One tags the `category` (8 classes), the other the `sender_kind` (automated or personal)."
         " Each answer has a calibrated confidence; answers below the threshold chosen on held-out "
         f"folds are flagged unsure (category below {manifest['thresholds'].get('category', 0):.2f}"
