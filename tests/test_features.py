@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from inboxcoach.features import meta_tokens, model_text
+from inboxcoach.features import CHAR_TEXT, meta_tokens, model_text
+from inboxcoach.model import frame
 from inboxcoach.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
 
@@ -52,3 +53,20 @@ def test_german_local_part_and_freemail():
     assert "from:team-mailbox" in meta_tokens(m).split()
     m = mail("From: Max <max.mustermann@gmail.com>\r\nSubject: x")
     assert "from:freemail" in meta_tokens(m).split()
+
+
+def test_domains_match_whole_labels_only():
+    def tokens(sender: str) -> set[str]:
+        return set(meta_tokens(mail(f"From: {sender}\r\nSubject: x")).split())
+
+    assert {"from:ats", "from:ats-workday"} <= tokens("Acme <acme@myworkday.com>")
+    assert "from:ats" not in tokens("Jane <jane@notmyworkday.com>")  # not a subdomain
+    assert "from:freemail" in tokens("Jane <jane@yahoo.co.uk>")
+    assert "from:scheduler" in tokens("Acme via Calendly <no-reply@calendly.com>")
+    assert "from:jobboard" in tokens("LinkedIn <jobs-noreply@linkedin.com>")
+
+
+def test_character_ngrams_read_only_the_opening():
+    long = mail("From: a@b.example\r\nSubject: Update", "word " * 1000)
+    row = frame([long]).iloc[0]
+    assert len(row["text"]) > CHAR_TEXT and row["opening"] == row["text"][:CHAR_TEXT]
