@@ -85,8 +85,9 @@ def classify_raws(classifier: Classifier, raws: Sequence[RawMessage],
 def classify_store(store: Store, classifier: Classifier) -> int:
     """Label every stored message that has no label from this model version yet, and read the
     employer and role of job-search mail once, here, rather than on every digest."""
-    total = 0
-    while batch := store.unlabelled(classifier.version, CHUNK):
+    total, last = 0, 0
+    while batch := store.unlabelled(classifier.version, CHUNK, after=last):
+        last = batch[-1][0]
         preds = classifier.predict([mail for _, mail in batch])
         total += store.save_labels(classifier.version, [
             (rowid, p, (company(mail), role(mail)) if p.category in STATUS_OF else None)

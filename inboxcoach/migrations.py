@@ -140,5 +140,5 @@ MIGRATIONS.append(("0006_from_index", """
 # category index lets the drafts stage find rejections without reading every label.
 MIGRATIONS.append(("0007_provisional_skips", """
     ALTER TABLE draft_skips ADD COLUMN model_version TEXT;
-    CREATE INDEX labels_category ON labels(category)
+    CREATE INDEX labels_category ON labels(category, model_version)
 """))

@@ -87,7 +87,7 @@ class RunReport:
 def classify_pending(store: Store) -> int:
     """Tag what has no label from the installed model; scikit-learn is only imported when
     there is something to tag, so a run with nothing new stays fast."""
-    if not store.unlabelled(installed_version(), 1):
+    if not store.needs_labels(installed_version()):
         return 0
     from inboxcoach.classify import classify_store
     from inboxcoach.model import Classifier

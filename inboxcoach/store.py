@@ -261,14 +261,26 @@ class Store:
             yield Email.from_json(record)
 
     # -- labels ---------------------------------------------------------------------------------
-    def unlabelled(self, model_version: str, limit: int) -> list[tuple[int, Email]]:
-        """Messages never classified, or classified by another model version."""
+    def unlabelled(self, model_version: str, limit: int, after: int = 0
+                   ) -> list[tuple[int, Email]]:
+        """Messages never classified, or classified by another model version, from row id
+        ``after`` on: a caller going through them in batches passes the last id it saw, so
+        each batch starts where the last one ended instead of rereading the labelled ones."""
         rows = self.conn.execute(
             "SELECT m.id, m.record FROM messages m LEFT JOIN labels l ON l.message_rowid = m.id "
-            "WHERE l.model_version IS NULL OR l.model_version != ? ORDER BY m.id LIMIT ?",
-            (model_version, limit),
+            "WHERE m.id > ? AND (l.model_version IS NULL OR l.model_version != ?) "
+            "ORDER BY m.id LIMIT ?",
+            (after, model_version, limit),
         ).fetchall()
         return [(rowid, Email.from_json(record)) for rowid, record in rows]
+
+    def needs_labels(self, model_version: str) -> bool:
+        """Whether any message lacks a label from this model. Two counts over indexes: an
+        hourly run with nothing new must not read every stored message to find that out."""
+        messages = self.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+        current = self.conn.execute("SELECT count(*) FROM labels WHERE model_version = ?",
+                                    (model_version,)).fetchone()[0]
+        return bool(current < messages)
 
     def save_labels(self, model_version: str,
                     labels: Iterable[tuple[int, Any, tuple[str | None, str | None] | None]]
@@ -396,12 +408,13 @@ class Store:
         thousands). Decided means a draft or a skip; a provisional skip (the model was unsure)
         holds only while the label comes from the model that made it."""
         ids = [r[0] for r in self.conn.execute("""
-            SELECT m.id FROM labels l JOIN messages m ON m.id = l.message_rowid
-            LEFT JOIN draft_skips s ON s.message_rowid = l.message_rowid
-            WHERE l.category = 'rejection'
-              AND l.message_rowid NOT IN (SELECT message_rowid FROM drafts)
-              AND (s.message_rowid IS NULL OR s.model_version != l.model_version)
-            ORDER BY m.date, m.id""")]
+            SELECT id FROM messages WHERE id IN (
+                SELECT l.message_rowid FROM labels l
+                LEFT JOIN draft_skips s ON s.message_rowid = l.message_rowid
+                WHERE l.category = 'rejection'
+                  AND l.message_rowid NOT IN (SELECT message_rowid FROM drafts)
+                  AND (s.message_rowid IS NULL OR s.model_version != l.model_version))
+            ORDER BY date, id""")]  # the decided ones are found in indexes alone
         for start in range(0, len(ids), 200):  # whole records a few hundred at a time
             chunk = ids[start:start + 200]
             rows = {r[0]: r for r in self.conn.execute(f"""

@@ -1,6 +1,6 @@
-"""Which stored rejections the drafts stage reads on each run: a decision is kept, so an hourly
-run does not re-read the whole history; an unsure label is decided again only under a new
-model; a rejection dated in the future is not held forever."""
+"""What an hourly run reads of the store. Finding that nothing needs a label, and which
+rejections still need a decision, must not read every stored message: an unsure label is
+decided again only under a new model, and a rejection dated in the future is not held forever."""
 
 from __future__ import annotations
 
@@ -81,3 +81,22 @@ def test_finding_rejections_reads_the_category_index(tmp_path):
                                   "WHERE category = 'rejection'").fetchall()
     assert any("USING INDEX labels_category" in row[-1]
                or "USING COVERING INDEX labels_category" in row[-1] for row in plan)
+
+
+def test_needs_labels_counts_and_batches_resume_where_they_ended(tmp_path, config_file):
+    _, store = _stored(tmp_path, config_file, datetime.now(UTC))
+    with store:
+        assert store.needs_labels("model-a")
+        rowid = store.unlabelled("model-a", 10)[0][0]
+        assert store.unlabelled("model-a", 10, after=rowid) == []
+        _label(store, "model-a", unsure=False)
+        assert not store.needs_labels("model-a") and store.unlabelled("model-a", 10) == []
+        assert store.needs_labels("model-b")  # a new model labels everything again
+
+
+def test_needs_labels_reads_indexes_only(tmp_path):
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        plans = [store.conn.execute("EXPLAIN QUERY PLAN " + q, args).fetchall()
+                 for q, args in (("SELECT count(*) FROM messages", ()),
+                                 ("SELECT count(*) FROM labels WHERE model_version = ?", ("a",)))]
+    assert all("COVERING INDEX" in row[-1] for plan in plans for row in plan)
