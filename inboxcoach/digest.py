@@ -204,7 +204,7 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
         totals={**dict(stages), "Rejected": sum(a.status == "rejected" for a in apps),
                 "Feedback drafts": len(drafts)},
         groups=tuple(g for g in groups if g.items),
-        quiet=_quiet(store, since, first, mine),
+        quiet=_quiet(store, since, dated_after, first, mine),
         unsure=tuple(i for i in items if i.unsure)[:MAX_ITEMS],
         drafts=_draft_lines(drafts, since, now, replied), no_contact=_no_contact(skips, now),
         applications=_app_lines(apps, now), weekly=chart, funnel=stages,
@@ -272,13 +272,13 @@ def _headline(new: list[Tagged]) -> dict[str, int]:
     }
 
 
-def _quiet(store: Store, since: datetime, first: bool, mine: frozenset[str]
-           ) -> tuple[QuietGroup, ...]:
+def _quiet(store: Store, since: datetime, dated_after: datetime, first: bool,
+           mine: frozenset[str]) -> tuple[QuietGroup, ...]:
     """Job alerts and mail outside the search: how many, and the subjects of the newest few
     (read alone, not the whole messages: on a first run these can be thousands)."""
     out = []
     for category, title in QUIET.items():
-        new = [r.key for r in store.tag_subjects(category, since)
+        new = [r.key for r in store.tag_subjects(category, since, dated_after)
                if r.from_addr.lower() not in mine and is_new(r.first_seen, r.date, since, first)]
         if new:
             subjects = tuple(defang(display_text(s or "(no subject)", 100)) for s in new[:8])

@@ -57,6 +57,10 @@ class FolderStatus:
     last_error_at: str | None
 
 
+# Stored dates are ISO with their own offset: compared as instants in SQL.
+DATED_AFTER = " AND (m.date IS NULL OR julianday(m.date) > julianday(?))"
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -331,8 +335,8 @@ class Store:
         if seen_after is not None:
             sql += " AND m.first_seen > ?"
             args.append(seen_after.astimezone(UTC).isoformat(timespec="seconds"))
-        if dated_after is not None:  # stored dates are ISO with their offset: compare in SQL
-            sql += " AND (m.date IS NULL OR julianday(m.date) > julianday(?))"
+        if dated_after is not None:
+            sql += DATED_AFTER
             args.append(dated_after.isoformat())
         rows = self.conn.execute(sql + " ORDER BY m.date, m.id", args).fetchall()
         return [Tagged(Email.from_json(r[0]),
@@ -378,14 +382,17 @@ class Store:
                 f"({','.join('?' * len(chunk))})", chunk))
         return out
 
-    def tag_subjects(self, category: str, seen_after: datetime) -> Iterator[TagRow]:
-        """Newest first, the messages of one category stored after ``seen_after``, as TagRows
-        whose ``key`` is the subject: enough to count them and name a few."""
+    def tag_subjects(self, category: str, seen_after: datetime, dated_after: datetime
+                     ) -> Iterator[TagRow]:
+        """Newest first, the messages of one category stored after ``seen_after`` and dated
+        after ``dated_after`` (or undated), as TagRows whose ``key`` is the subject: enough to
+        count them and name a few."""
+        sql = ("SELECT m.date, m.first_seen, m.from_addr, m.subject FROM messages m "  # noqa: S608
+               "JOIN labels l ON l.message_rowid = m.id WHERE l.category = ? "
+               f"AND m.first_seen > ? {DATED_AFTER} ORDER BY m.date DESC")
         for r in self.conn.execute(
-                "SELECT m.date, m.first_seen, m.from_addr, m.subject FROM messages m "
-                "JOIN labels l ON l.message_rowid = m.id WHERE l.category = ? "
-                "AND m.first_seen > ? ORDER BY m.date DESC",
-                (category, seen_after.astimezone(UTC).isoformat(timespec="seconds"))):
+                sql, (category, seen_after.astimezone(UTC).isoformat(timespec="seconds"),
+                 dated_after.isoformat())):
             yield TagRow(datetime.fromisoformat(r[0]) if r[0] else None,
                          datetime.fromisoformat(r[1]), category, "", r[2], r[3])
 
