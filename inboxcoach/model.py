@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sklearn
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfTransformer
@@ -133,7 +135,7 @@ class Classifier:
         if not mails:
             return []
         data = frame(mails)
-        x = self.models["features"].transform(data)
+        x, hashed = transform_keeping_counts(self.models["features"], data)
         out: dict[str, tuple[list[str], np.ndarray]] = {}
         for task in TASKS:
             model = self.models[task]
@@ -144,13 +146,14 @@ class Classifier:
         kind, kind_p = out["sender_kind"]
         t_cat = self.thresholds.get("category", 0.0)
         t_kind = self.thresholds.get("sender_kind", 0.0)
-        feedback = self._feedback(x, data, cat)
+        feedback = self._feedback(x, data, hashed, cat)
         return [Prediction(cat[i], round(float(cat_p[i]), 4), bool(cat_p[i] < t_cat),
                            kind[i], round(float(kind_p[i]), 4), bool(kind_p[i] < t_kind),
                            feedback[i])
                 for i in range(len(mails))]
 
-    def _feedback(self, x: Any, data: pd.DataFrame, categories: list[str]) -> list[float | None]:
+    def _feedback(self, x: Any, data: pd.DataFrame, hashed: dict[str, Hashed],
+                  categories: list[str]) -> list[float | None]:
         """Only rejections are asked whether they explain themselves (the rest cost nothing)."""
         out: list[float | None] = [None] * len(data)
         model = self.models.get(FEEDBACK)
@@ -158,11 +161,50 @@ class Classifier:
         if model is None or not rows:
             return out
         own = self.models.get(FEEDBACK_FEATURES)
-        features = own.transform(data.iloc[rows]) if own is not None else x[rows]
+        features = x[rows] if own is None else reweigh(own, data.iloc[rows],
+                                                       {k: v.rows(rows) for k, v in hashed.items()})
         column = list(model.classes_).index(True)
         for i, p in zip(rows, model.predict_proba(features)[:, column], strict=True):
             out[i] = round(float(p), 4)
         return out
+
+
+def transform_keeping_counts(features: ColumnTransformer, data: pd.DataFrame
+                             ) -> tuple[Any, dict[str, Hashed]]:
+    """``features.transform(data)``, plus the hashed counts of each text block. Hashing is
+    most of the time spent classifying and has no fitted state, so the feedback features
+    reuse the counts and apply only their own TF-IDF weights."""
+    hashed = {name: Hashed(step["hash"].get_params(), step["hash"].transform(data[column]))
+              for name, step, column in features.transformers_ if _is_hashed(step)}
+    return reweigh(features, data, hashed), hashed
+
+
+@dataclass(frozen=True)
+class Hashed:
+    """A text block's hashed counts and the hasher settings that made them."""
+
+    params: dict[str, Any]
+    counts: Any
+
+    def rows(self, rows: list[int]) -> Hashed:
+        return Hashed(self.params, self.counts[rows])
+
+
+def reweigh(features: ColumnTransformer, data: pd.DataFrame, hashed: dict[str, Hashed]) -> Any:
+    """What ``features.transform(data)`` gives, taking a hashed block's counts from ``hashed``
+    (same rows) when they were made with the same hasher settings."""
+    blocks = []
+    for name, step, column in features.transformers_:
+        given = hashed.get(name)
+        if _is_hashed(step) and given is not None and given.params == step["hash"].get_params():
+            blocks.append(step["tfidf"].transform(given.counts))
+        else:
+            blocks.append(step.transform(data[column]))
+    return sparse.hstack(blocks).tocsr()
+
+
+def _is_hashed(step: Any) -> bool:
+    return isinstance(step, Pipeline) and isinstance(step.steps[0][1], HashingVectorizer)
 
 
 def _check_versions(manifest: dict[str, Any]) -> None:

@@ -45,6 +45,23 @@ def test_installed_model_loads_and_tags(classifier):
     assert classifier.predict([]) == []
 
 
+def test_feedback_features_reuse_the_hashed_counts_exactly(classifier):
+    """One hashing pass serves both feature sets: the result must be what transforming the
+    text again gives."""
+    from inboxcoach.model import FEEDBACK_FEATURES, frame, reweigh, transform_keeping_counts
+    from inboxcoach.parse import parse_raw
+    from inboxcoach.records import MessageRef, RawMessage
+
+    mails = [parse_raw(RawMessage("a", "f", MessageRef(str(i)), make_message(
+        i, f"Update {i}", REJECTION * (i + 1)))) for i in range(6)]
+    data = frame(mails)
+    x, hashed = transform_keeping_counts(classifier.models["features"], data)
+    assert (x != classifier.models["features"].transform(data)).nnz == 0
+    own, rows = classifier.models[FEEDBACK_FEATURES], [1, 4]
+    shared = reweigh(own, data.iloc[rows], {k: v.rows(rows) for k, v in hashed.items()})
+    assert (shared != own.transform(data.iloc[rows])).nnz == 0
+
+
 def test_altered_model_file_is_refused(model_copy):
     data = bytearray((model_copy / MODEL_FILE).read_bytes())
     data[len(data) // 2] ^= 0xFF
