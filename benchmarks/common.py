@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -61,11 +62,18 @@ def seeded_dovecot(count: int) -> Dovecot:
         (inbox / sub).mkdir(parents=True, exist_ok=True)
     stamp = int(time.time())
     for i in range(count):
-        (inbox / "new" / f"{stamp}.M{i}P1.bench").write_bytes(sample_message(i))
-    if os.geteuid() == 0:
-        for path in [inbox.parent, inbox, *inbox.rglob("*")]:
-            shutil.chown(path, "nobody", "nogroup")
+        path = inbox / "new" / f"{stamp}.M{i}P1.bench"
+        path.write_bytes(sample_message(i))
+        _own(path)
+    for path in (inbox.parent, inbox, *(inbox / sub for sub in ("cur", "new", "tmp"))):
+        _own(path)
     return server.start()
+
+
+def _own(path: Path) -> None:
+    """Dovecot's mail user must own the seeded files when the benchmark runs as root."""
+    if os.geteuid() == 0:
+        shutil.chown(path, "nobody", "nogroup")
 
 
 def add_messages(server: Dovecot, start: int, count: int) -> None:
@@ -74,18 +82,35 @@ def add_messages(server: Dovecot, start: int, count: int) -> None:
     for i in range(start, start + count):
         path = inbox / f"{stamp}.M{i}P2.bench"
         path.write_bytes(sample_message(i))
-        if os.geteuid() == 0:
-            shutil.chown(path, "nobody", "nogroup")
+        _own(path)
+
+
+# Runs a command and reports its own peak memory. Linux carries the peak RSS of the process
+# that starts a child into the child's figure (through fork and exec), so a benchmark that grew
+# while seeding 100,000 messages would be reported as the child's peak. A small launcher
+# forks the command instead: the inherited figure is then the launcher's few MB.
+LAUNCHER = """
+import os, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as f:
+    f.write(f"{time.perf_counter() - started} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def run_child(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Run a command; return wall seconds, its peak RSS in MB, and its exit code."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, proc.returncode
+    """Run a command; return wall seconds, its peak RSS in MB (the command's process or its
+    largest child), and its exit code."""
+    with tempfile.NamedTemporaryFile("r", suffix=".txt") as report:
+        code = subprocess.run([sys.executable, "-c", LAUNCHER, report.name, *argv], env=env,
+                              stdout=subprocess.DEVNULL, check=False).returncode
+        seconds, maxrss_kb = report.read().split()
+    return float(seconds), int(maxrss_kb) / 1024, code
 
 
 def write_config(path: Path, server: Dovecot, batch_size: int = 100,
