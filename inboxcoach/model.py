@@ -174,29 +174,35 @@ def transform_keeping_counts(features: ColumnTransformer, data: pd.DataFrame
     """``features.transform(data)``, plus the hashed counts of each text block. Hashing is
     most of the time spent classifying and has no fitted state, so the feedback features
     reuse the counts and apply only their own TF-IDF weights."""
-    hashed = {name: Hashed(step["hash"].get_params(), step["hash"].transform(data[column]))
+    hashed = {name: Hashed(step["hash"].get_params(), column,
+                           step["hash"].transform(data[column]))
               for name, step, column in features.transformers_ if _is_hashed(step)}
     return reweigh(features, data, hashed), hashed
 
 
 @dataclass(frozen=True)
 class Hashed:
-    """A text block's hashed counts and the hasher settings that made them."""
+    """A text block's hashed counts, and the hasher settings and column that made them."""
 
     params: dict[str, Any]
+    column: str
     counts: Any
 
     def rows(self, rows: list[int]) -> Hashed:
-        return Hashed(self.params, self.counts[rows])
+        return Hashed(self.params, self.column, self.counts[rows])
+
+    def made_by(self, step: Any, column: str) -> bool:
+        return (_is_hashed(step) and column == self.column
+                and self.params == step["hash"].get_params())
 
 
 def reweigh(features: ColumnTransformer, data: pd.DataFrame, hashed: dict[str, Hashed]) -> Any:
     """What ``features.transform(data)`` gives, taking a hashed block's counts from ``hashed``
-    (same rows) when they were made with the same hasher settings."""
+    (same rows) when the same hasher made them from the same column."""
     blocks = []
     for name, step, column in features.transformers_:
         given = hashed.get(name)
-        if _is_hashed(step) and given is not None and given.params == step["hash"].get_params():
+        if given is not None and given.made_by(step, column):
             blocks.append(step["tfidf"].transform(given.counts))
         else:
             blocks.append(step.transform(data[column]))

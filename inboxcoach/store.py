@@ -491,7 +491,10 @@ class Store:
         cur = self.conn.execute("""
             SELECT s.decided_at, m.subject, m.from_addr, s.reason, m.date AS rejection_date,
                    m.msg_key AS message_key
-            FROM draft_skips s JOIN messages m ON m.id = s.message_rowid ORDER BY m.date""")
+            FROM draft_skips s JOIN messages m ON m.id = s.message_rowid
+            JOIN labels l ON l.message_rowid = s.message_rowid
+            WHERE s.model_version IS NULL OR s.model_version = l.model_version
+            ORDER BY m.date""")  # an unsure skip holds only for the model that was unsure
         names = [c[0] for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 

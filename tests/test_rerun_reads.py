@@ -46,8 +46,10 @@ def test_an_unsure_rejection_waits_for_a_new_model_and_is_not_reread(tmp_path, c
         first = plan_drafts(settings, store, set(), now)
         assert [reason for _, reason in first.skipped] == [UNSURE] and not first.created
         assert list(store.rejections()) == []  # decided for this model: not read again
+        assert [row["reason"] for row in store.skip_rows()] == [UNSURE]
         _label(store, "model-b", unsure=False)  # a new model is sure
         assert len(list(store.rejections())) == 1
+        assert store.skip_rows() == []  # the unsure skip no longer holds
         second = plan_drafts(settings, store, set(), now)
         assert len(second.created) == 1 and not second.skipped
         assert list(store.rejections()) == []
