@@ -143,8 +143,9 @@ def _digest_stage(settings: Settings, store: Store, report: RunReport,
         from inboxcoach.delivery import send_digest
 
         try:
-            send_digest(settings.delivery, written.html, f"Your job search: {written.new} new "
-                                                         f"({written.now.astimezone():%a %d %b})")
+            html = written.path.read_text("utf-8")  # read here: only a delivery needs it
+            send_digest(settings.delivery, html, f"Your job search: {written.new} new "
+                                                 f"({written.now.astimezone():%a %d %b})")
         except InboxcoachError as exc:
             report.problem("delivery", exc)
             return
@@ -155,7 +156,6 @@ def _digest_stage(settings: Settings, store: Store, report: RunReport,
 @dataclass(frozen=True)
 class WrittenDigest:
     path: Path
-    html: str
     new: int
     digest_id: int
     now: datetime
@@ -183,7 +183,7 @@ def write_digest_now(settings: Settings, store: Store, now: datetime | None = No
     written = write_digest(html, settings.digest_dir, now, settings.digest.keep_days)
     digest_id = store.record_digest(now, digest.since, str(written.latest), digest.new_count,
                                     fingerprint)
-    return WrittenDigest(written.latest, html, digest.new_count, digest_id, now)
+    return WrittenDigest(written.latest, digest.new_count, digest_id, now)
 
 
 def _unchanged_digest(store: Store, fingerprint: str, now: datetime) -> WrittenDigest | None:
@@ -193,11 +193,9 @@ def _unchanged_digest(store: Store, fingerprint: str, now: datetime) -> WrittenD
     if last is None or last[3] != fingerprint:
         return None
     digest_id, path, new, _ = last
-    try:
-        html = Path(path).read_text("utf-8")
-    except OSError:  # deleted or moved by the user: write it again
+    if not Path(path).is_file():  # deleted or moved by the user: write it again
         return None
-    return WrittenDigest(Path(path), html, new, digest_id, now)
+    return WrittenDigest(Path(path), new, digest_id, now)
 
 
 def model_version() -> str | None:

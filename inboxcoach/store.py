@@ -279,12 +279,17 @@ class Store:
         return [(rowid, Email.from_json(record)) for rowid, record in rows]
 
     def needs_labels(self, model_version: str) -> bool:
-        """Whether any message lacks a label from this model. Two counts over indexes: an
-        hourly run with nothing new must not read every stored message to find that out."""
-        messages = self.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-        current = self.conn.execute("SELECT count(*) FROM labels WHERE model_version = ?",
-                                    (model_version,)).fetchone()[0]
-        return bool(current < messages)
+        """Whether any message lacks a label from this model. Counts over indexes: an hourly
+        run with nothing new must not read every stored message to find that out."""
+        return self._count_labels(model_version) < self.message_count()
+
+    def _count_labels(self, model_version: str | None = None) -> int:
+        """Labels (from one model if given); each message has at most one, and a label always
+        has its message, so messages minus labels is the untagged count."""
+        if model_version is None:
+            return int(self.conn.execute("SELECT count(*) FROM labels").fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM labels WHERE model_version = ?",
+                                     (model_version,)).fetchone()[0])
 
     def save_labels(self, model_version: str,
                     labels: Iterable[tuple[int, Any, tuple[str | None, str | None] | None]]
@@ -397,9 +402,7 @@ class Store:
                          datetime.fromisoformat(r[1]), category, "", r[2], r[3])
 
     def untagged_count(self) -> int:
-        return int(self.conn.execute(
-            "SELECT count(*) FROM messages m LEFT JOIN labels l ON l.message_rowid = m.id "
-            "WHERE l.message_rowid IS NULL").fetchone()[0])
+        return self.message_count() - self._count_labels()
 
     def tag_rows(self) -> Iterator[TagRow]:
         """Every tagged message's date, tags and sender, streamed in no particular order."""

@@ -88,11 +88,12 @@ def test_finding_rejections_reads_the_category_index(tmp_path):
 def test_needs_labels_counts_and_batches_resume_where_they_ended(tmp_path, config_file):
     _, store = _stored(tmp_path, config_file, datetime.now(UTC))
     with store:
-        assert store.needs_labels("model-a")
+        assert store.needs_labels("model-a") and store.untagged_count() == 1
         rowid = store.unlabelled("model-a", 10)[0][0]
         assert store.unlabelled("model-a", 10, after=rowid) == []
         _label(store, "model-a", unsure=False)
         assert not store.needs_labels("model-a") and store.unlabelled("model-a", 10) == []
+        assert store.untagged_count() == 0
         assert store.needs_labels("model-b")  # a new model labels everything again
 
 
