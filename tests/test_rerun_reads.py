@@ -88,6 +88,8 @@ def test_finding_rejections_reads_the_category_index(tmp_path):
 def test_needs_labels_counts_and_batches_resume_where_they_ended(tmp_path, config_file):
     _, store = _stored(tmp_path, config_file, datetime.now(UTC))
     with store:
+        assert store.untagged_count() == 0  # fetch tags with the installed model
+        store.conn.execute("DELETE FROM labels")
         assert store.needs_labels("model-a") and store.untagged_count() == 1
         rowid = store.unlabelled("model-a", 10)[0][0]
         assert store.unlabelled("model-a", 10, after=rowid) == []
