@@ -121,7 +121,9 @@ def human_contact(mail: Email) -> Address | None:
 
 # -- company and role ------------------------------------------------------------------------------
 _CAP = r"[A-Z0-9À-Ý](?:[\w&'’+-]|\.(?=\w))*"
-_CAPS = rf"(?P<c>{_CAP}(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?{_CAP}){{0,3}})"
+# a name, but not a department's ("interest in the Marketing department at WebFX")
+_CAPS = (rf"(?P<c>{_CAP}(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?{_CAP}){{0,3}})"
+         r"\b(?![ \t]+(?i:department|dept|division)\b)")
 _COMPANY_RX = [re.compile(p) for p in (
     rf"(?i:application|applying|candidacy|interest|interview(?:ing)?|update|role|position|job|"
     rf"career|opportunit(?:y|ies)|working|offer)[ \t]+"
@@ -139,7 +141,8 @@ PLATFORM_DOMAINS = ("hackerrank", "devskiller", "shl.com", "codility", "codesign
                     "docusign", "zoom.us", "microsoft", "sovaassessment", "criteria", "pymetrics",
                     "karat", "modernloop", "talentlyft", "jobright", "careerbuilder")
 _GENERIC = re.compile(r"^(?:our|your|the|this|that|we|i|dear|hi|hello|thank|thanks|us|you|"
-                      r"it|a|an|all|any|more|next|team|hiring|recruiting|talent)$", re.I)
+                      r"it|a|an|all|any|more|next|team|hiring|recruiting|recruiter|talent|hr|"
+                      r"department|service|recrutement|recruitment|karriere)$", re.I)
 
 
 def company(mail: Email) -> str | None:
@@ -166,9 +169,13 @@ def _tenant(mail: Email) -> str | None:
 
 def _clean_company(text: str) -> str | None:
     text = re.sub(r"^(?:the|die|der|la|le|el|de)\s+", "", text.strip(" .,'\"“”"), flags=re.I)
-    text = re.sub(r"(?:\s+(?:team|careers?|recruiting|recruitment|talent(?: acquisition)?|hr|"
-                  r"jobs?|hiring|people|candidate home|early careers|graduate(?: \w+)?|"
-                  r"karriere|recrutement|empleo))+$", "", text, flags=re.I).strip(" .,-")
+    text = re.sub(r"^(?:service|département|departamento|afdeling|abteilung|équipe|equipo)\s+",
+                  "", text, flags=re.I)
+    text = re.sub(r"(?:\s+(?:team|careers?|recruiting|recruitment|recruiters?|"
+                  r"talent(?: acquisition)?|hr|rh|jobs?|hiring|people|candidate home|"
+                  r"early careers|graduate(?: \w+)?|karriere|recrutement|empleo|department|dept|"
+                  r"personalabteilung|abteilung|afdeling|p&o))+$", "", text, flags=re.I
+                 ).strip(" .,-")
     if not 1 < len(text) <= 40 or text.lower() in PLATFORM_NAMES or _GENERIC.match(text):
         return None
     return text
@@ -228,12 +235,13 @@ def _from_domain(mail: Email) -> str | None:
     domain = _domain(address)
     if _platform_domain(address) or any(f in domain for f in FREEMAIL):
         return None
-    labels = [p for p in domain.split(".") if p not in ("mail", "email", "jobs", "careers",
-                                                         "hr", "recruiting", "example", "co")]
+    # the top-level label is never the employer ("example.com" is not "Com")
+    labels = [p for p in domain.split(".")[:-1] if p not in (
+        "mail", "email", "jobs", "careers", "hr", "recruiting", "example", "co", "com", "ac")]
     if not labels:
         return None
-    name = labels[-2] if len(labels) >= 2 else labels[0]
-    return _spelled(name, mail) or name.capitalize()
+    name = labels[-1]
+    return _spelled(name, mail) or "-".join(part.capitalize() for part in name.split("-"))
 
 
 def _spelled(token: str, mail: Email) -> str | None:

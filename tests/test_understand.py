@@ -71,6 +71,14 @@ def test_signature_name():
     ("From: Lena <lena@gmail.com>\r\nSubject: Re: coffee", "see you", None),
     ("From: Karriere <karriere@x.example>\r\nSubject: Ihre Bewerbung bei Rheinwerk Systems",
      "Danke.", "Rheinwerk Systems"),
+    ("From: HR Department <hr@northwind.example>\r\nSubject: x", "Thanks.", "Northwind"),
+    ("From: Service Recrutement <recrutement@transports-durand.example>\r\nSubject: x",
+     "Merci.", "Transports-Durand"),
+    ("From: Jane <jane@example.com>\r\nSubject: x", "Thanks.", None),
+    ("From: Emily <emily@webfx.example>\r\nSubject: Quick call",
+     "Thanks for your interest in the Marketing department at WebFX!", "WebFX"),
+    ("From: Sam <sam@acme.example>\r\nSubject: Welcome", "Welcome to the Lumen Labs team!",
+     "Lumen Labs"),
 ])
 def test_company(headers, body, expected):
     assert company(mail(headers, body)) == expected
