@@ -247,7 +247,8 @@ def _item(t: Tagged, note: str | None) -> Item:
 
 
 def _opt(value: str | None) -> str | None:
-    return display_text(value, 80) if value else None
+    """Employer and role come from the mail's own words, so a URL in them is defanged too."""
+    return defang(display_text(value, 80)) if value else None
 
 
 def _rejection_notes(drafts: list[dict], skips: list[dict], replied: frozenset[str]
