@@ -23,6 +23,7 @@ from sklearn.model_selection import GroupKFold
 from inboxcoach.corpus import build_corpus
 from inboxcoach.evaluation import emails_from_records, score
 from inboxcoach.model import (
+    C_BY_TASK,
     FEEDBACK,
     FEEDBACK_FEATURES,
     TASKS,
@@ -76,7 +77,7 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
             use = train & rows[task]
             features = build_features().fit(data[use]) if task == FEEDBACK else shared
             x_test = features.transform(data[test])
-            model = build_classifier(grouped_folds(list(fam[use]), 3)).fit(
+            model = build_classifier(grouped_folds(list(fam[use]), 3), C_BY_TASK[task]).fit(
                 features.transform(data[use]), y[use])
             proba = model.predict_proba(x_test)
             out[task][0][test] = model.classes_[proba.argmax(axis=1)]
@@ -125,7 +126,8 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
         if task == FEEDBACK:
             models[FEEDBACK_FEATURES] = build_features().fit(data[use])
             x_task = models[FEEDBACK_FEATURES].transform(data[use])
-        models[task] = build_classifier(grouped_folds(list(fam[use]), 3)).fit(x_task, y[use])
+        models[task] = build_classifier(grouped_folds(list(fam[use]), 3),
+                                        C_BY_TASK[task]).fit(x_task, y[use])
     model_path = out_dir / MODEL_FILE
     model_path.write_bytes(sio.dumps(models, compression=zipfile.ZIP_DEFLATED))
     manifest = _manifest(model_path, corpus_path, records, thresholds, cv, folds)
@@ -147,7 +149,7 @@ def _manifest(model_path: Path, corpus_path: Path, records: list[dict[str, Any]]
         "version": digest[:12], "model_file": MODEL_FILE, "sha256": digest,
         "corpus_sha256": hashlib.sha256(corpus_path.read_bytes()).hexdigest(),
         "examples": len(records), "families": len({r["family"] for r in records}),
-        "label_counts": counts, "thresholds": thresholds, "cv_folds": folds,
+        "label_counts": counts, "thresholds": thresholds, "svm_c": C_BY_TASK, "cv_folds": folds,
         "cv_metrics": cv, "sklearn": sklearn.__version__, "skops": skops.__version__,
         "numpy": np.__version__, "python": platform.python_version(),
         "trained": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -172,6 +174,7 @@ def model_card(manifest: dict[str, Any], validation: Any = None, source: str = "
         " Each answer has a calibrated confidence; answers below the threshold chosen on held-out "
         f"folds are flagged unsure (category below {manifest['thresholds'].get('category', 0):.2f}"
         f", sender kind below {manifest['thresholds'].get('sender_kind', 0):.2f}).", "",
+        *_regularisation(manifest),
         "## Training data",
         f"{manifest['examples']} examples from {manifest['families']} hand-written seed emails "
         "(`models/corpus/seeds/`, see `SEEDS.md`), each expanded into three copies with other "
@@ -192,6 +195,15 @@ def model_card(manifest: dict[str, Any], validation: Any = None, source: str = "
     if validation is not None:
         lines += _validation_section(validation, source)
     return "\n".join(lines) + "\n"
+
+
+def _regularisation(manifest: dict[str, Any]) -> list[str]:
+    c = manifest.get("svm_c")
+    if not c:
+        return []
+    return ["SVM regularisation C: " + ", ".join(f"{task} {v}" for task, v in c.items()) +
+            ". The sender kind's was chosen with the real development emails in view (the README, "
+            "\"The classifier\", says how), so its score on them is optimistic.", ""]
 
 
 def _validation_section(ev: Any, source: str) -> list[str]:
