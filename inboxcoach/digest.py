@@ -16,7 +16,7 @@ from inboxcoach.config import Settings
 from inboxcoach.drafts import NO_CONTACT, UNSURE
 from inboxcoach.records import Tagged, TagRow
 from inboxcoach.store import Store
-from inboxcoach.text import defang, display_text
+from inboxcoach.text import display_text
 
 JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")
 REPLIES = ("rejection", "acknowledgement", "interview", "assessment", "offer")  # to applications
@@ -238,17 +238,16 @@ def _item(t: Tagged, note: str | None) -> Item:
         note = UNSURE
     return Item(
         date=mail.date, company=_opt(t.company), role=_opt(t.role), sender=sender,
-        subject=defang(display_text(mail.subject or "(no subject)", 160)),
+        subject=display_text(mail.subject or "(no subject)", 160),
         category=t.category, confidence=t.labels.category_confidence,
         sender_kind=t.sender_kind, sender_confidence=t.labels.sender_confidence,
-        unsure=t.labels.unsure, snippet=defang(display_text(mail.new_text or mail.text, 220)),
+        unsure=t.labels.unsure, snippet=display_text(mail.new_text or mail.text, 220),
         note=note,
     )
 
 
 def _opt(value: str | None) -> str | None:
-    """Employer and role come from the mail's own words, so a URL in them is defanged too."""
-    return defang(display_text(value, 80)) if value else None
+    return display_text(value, 80) if value else None
 
 
 def _rejection_notes(drafts: list[dict], skips: list[dict], replied: frozenset[str]
@@ -282,7 +281,7 @@ def _quiet(store: Store, since: datetime, dated_after: datetime, first: bool,
         new = [r.key for r in store.tag_subjects(category, since, dated_after)
                if r.from_addr.lower() not in mine and is_new(r.first_seen, r.date, since, first)]
         if new:
-            subjects = tuple(defang(display_text(s or "(no subject)", 100)) for s in new[:8])
+            subjects = tuple(display_text(s or "(no subject)", 100) for s in new[:8])
             out.append(QuietGroup(title, len(new), subjects))
     return tuple(out)
 

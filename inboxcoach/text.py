@@ -117,13 +117,15 @@ _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2
 
 
 def display_text(value: object, limit: int = 300) -> str:
-    """Mail text fit to show in the digest: one line, no controls, no bidirectional overrides.
+    """Mail text fit to show in the digest: one line, no controls, no bidirectional overrides,
+    URLs defanged (every field: a sender's display name or an employer can carry one as well as
+    a subject can).
 
     An override (U+202E) in a subject would otherwise reverse the text around it on screen and
     make "exe.pdf" read as "fdp.exe"; the digest also isolates each value with ``<bdi>``.
     """
     text = clean_header_text(value, limit * 2).translate(_BIDI_CONTROLS)
-    text = " ".join(text.split())
+    text = defang(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
