@@ -26,7 +26,7 @@ from inboxcoach.errors import (
 )
 from inboxcoach.mailbox import find_role
 from inboxcoach.paths import atomic_write
-from inboxcoach.records import Email, Rejection
+from inboxcoach.records import Email, Rejection, feedback_given
 from inboxcoach.store import Store
 from inboxcoach.understand import company, human_contact, role
 
@@ -138,10 +138,11 @@ def arrived(pending: Rejection, now: datetime) -> datetime:
 
 def _compose(settings: Settings, pending: Rejection, employer: str | None,
              now: datetime) -> Draft:
-    mail, feedback = pending.email, pending.feedback_probability
-    account = {a.name: a for a in settings.accounts}.get(pending.account) or settings.accounts[0]
+    mail = pending.email
+    account = next((a for a in settings.accounts if a.name == pending.account),
+                   settings.accounts[0])
     return compose(mail, human_contact(mail), writer_for(settings, account), company=employer,
-                   role=role(mail), contains_feedback=None if feedback is None else feedback >= 0.5,
+                   role=role(mail), contains_feedback=feedback_given(pending.feedback_probability),
                    now=now)
 
 

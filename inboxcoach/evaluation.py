@@ -17,7 +17,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from inboxcoach.corpus import load_labelled, record_to_raw
 from inboxcoach.features import NOREPLY
 from inboxcoach.parse import BatchParser
-from inboxcoach.records import Email, MessageRef, RawMessage
+from inboxcoach.records import Email, MessageRef, RawMessage, feedback_given
 
 # The kind of rules most open-source trackers use; first match wins.
 _RULES = [
@@ -134,8 +134,8 @@ def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
         ("has_human_contact (rejections)", rejections,
          lambda r: r.get("has_human_contact"), lambda i: facts[i].contact is not None),
         ("contains_feedback (rejections)", rejections,
-         lambda r: r.get("contains_feedback"), lambda i: preds[i].feedback_probability >= 0.5
-         if preds[i].feedback_probability is not None else None),
+         lambda r: r.get("contains_feedback"),
+         lambda i: feedback_given(preds[i].feedback_probability)),
     ):
         pairs = [(bool(truth(records[i])), guess(i)) for i in idx
                  if truth(records[i]) is not None and guess(i) is not None]

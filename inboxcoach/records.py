@@ -118,6 +118,12 @@ class Email:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def feedback_given(probability: float | None) -> bool | None:
+    """Whether a rejection already gives its reasons, from the feedback model's probability
+    (None: the model was not asked). One cut-off for the drafts, ``classify`` and evaluation."""
+    return None if probability is None else probability >= 0.5
+
+
 @dataclass(frozen=True)
 class Prediction:
     """What the model says of one message (made by ``model.py``, kept by the store)."""
@@ -132,9 +138,7 @@ class Prediction:
 
     @property
     def contains_feedback(self) -> bool | None:
-        if self.category != "rejection" or self.feedback_probability is None:
-            return None
-        return self.feedback_probability >= 0.5
+        return feedback_given(self.feedback_probability) if self.category == "rejection" else None
 
     @property
     def unsure(self) -> bool:

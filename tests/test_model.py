@@ -168,3 +168,13 @@ def test_evaluate_reports_extraction_on_the_teams_labelled_examples(tmp_path, ca
     for field in ("has_human_contact (rejections)", "contains_feedback (rejections)",
                   "company", "role", "contact email"):
         assert field in section
+
+
+def test_one_feedback_cut_off_for_drafts_classify_and_evaluation():
+    from inboxcoach.records import Prediction, feedback_given
+
+    assert feedback_given(None) is None
+    assert feedback_given(0.5) is True and feedback_given(0.4999) is False
+    rejection = Prediction("rejection", 0.9, False, "personal", 0.9, False, 0.7)
+    interview = Prediction("interview", 0.9, False, "personal", 0.9, False, 0.7)
+    assert rejection.contains_feedback is True and interview.contains_feedback is None
