@@ -133,3 +133,11 @@ def _address_tokens(role: str, address: Address | None) -> list[str]:
     elif _PERSON_NAME.fullmatch(name):
         tokens.append(f"{role}:name-person")
     return tokens
+
+
+def stage_tokens(meta: str, category: str) -> str:
+    """The sender tokens again, each paired with the kind of message. What an address says
+    depends on the stage: from a recruiter's own address, an interview invitation is usually
+    theirs, while an application-stage rejection is often the ATS template sent in their name
+    (``models/corpus/SEEDS.md``). A linear model cannot learn that from the tokens alone."""
+    return " ".join([f"cat:{category}", *(f"{category}&{token}" for token in meta.split())])

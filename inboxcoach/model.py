@@ -24,7 +24,7 @@ from sklearn.model_selection import PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from inboxcoach.features import CHAR_TEXT, meta_tokens, model_text
+from inboxcoach.features import CHAR_TEXT, meta_tokens, model_text, stage_tokens
 from inboxcoach.modelfiles import (
     MODEL_FILE,
     ModelError,
@@ -41,6 +41,9 @@ FEEDBACK = "contains_feedback"  # a third, binary model trained on rejections on
 # Its own TF-IDF weights, fitted on rejections: among rejections "unfortunately" is noise and
 # the words that give reasons stand out.
 FEEDBACK_FEATURES = "feedback_features"
+# The sender-kind model also reads the sender tokens paired with the message's category
+# (features.stage_tokens): the category model's answer feeds the sender-kind model.
+STAGE_FEATURES = "stage_features"
 # Every type the model file may contain. skops refuses anything else.
 TRUSTED_TYPES = [
     "sklearn.calibration.CalibratedClassifierCV",
@@ -84,9 +87,20 @@ def build_features() -> ColumnTransformer:
     return ColumnTransformer([
         ("words", hashed(ngram_range=(1, 2), n_features=2**17), "text"),
         ("chars", hashed(analyzer="char_wb", ngram_range=(3, 4), n_features=2**18), "opening"),
-        ("meta", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True),  # noqa: S106
-         "meta"),
+        ("meta", token_counts(), "meta"),
     ])
+
+
+def token_counts() -> CountVectorizer:
+    """One feature per named token ("from:noreply"), present or not."""
+    return CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True)  # noqa: S106
+
+
+def with_stage(x: Any, stage: CountVectorizer, meta: Sequence[str],
+               categories: Sequence[str]) -> Any:
+    """The sender-kind model's input: the shared features and the stage tokens."""
+    tokens = [stage_tokens(m, c) for m, c in zip(meta, categories, strict=True)]
+    return sparse.hstack([x, stage.transform(tokens)]).tocsr()
 
 
 # The SVM's C per task (smaller: stronger regularisation). Cross-validation on the corpus cannot
@@ -142,12 +156,8 @@ class Classifier:
             return []
         data = frame(mails)
         x, hashed = transform_keeping_counts(self.models["features"], data)
-        out: dict[str, tuple[list[str], np.ndarray]] = {}
-        for task in TASKS:
-            model = self.models[task]
-            proba = model.predict_proba(x)
-            best = proba.argmax(axis=1)
-            out[task] = ([str(model.classes_[i]) for i in best], proba.max(axis=1))
+        out = {task: (self.models[task].classes_[p.argmax(axis=1)].astype(str).tolist(),
+                      p.max(axis=1)) for task, p in self._probabilities(x, data).items()}
         cat, cat_p = out["category"]
         kind, kind_p = out["sender_kind"]
         t_cat = self.thresholds.get("category", 0.0)
@@ -157,6 +167,22 @@ class Classifier:
                            kind[i], round(float(kind_p[i]), 4), bool(kind_p[i] < t_kind),
                            feedback[i])
                 for i in range(len(mails))]
+
+    def probabilities(self, mails: Sequence[Email]) -> dict[str, np.ndarray]:
+        """Each task's class probabilities (columns in ``models[task].classes_`` order)."""
+        data = frame(mails)
+        return self._probabilities(self.models["features"].transform(data), data)
+
+    def _probabilities(self, x: Any, data: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Category first: the sender-kind model reads its answer (``STAGE_FEATURES``)."""
+        category = self.models["category"]
+        out = {"category": category.predict_proba(x)}
+        stage = self.models.get(STAGE_FEATURES)
+        if stage is not None:
+            best = category.classes_[out["category"].argmax(axis=1)]
+            x = with_stage(x, stage, data["meta"], best)
+        out["sender_kind"] = self.models["sender_kind"].predict_proba(x)
+        return out
 
     def _feedback(self, x: Any, data: pd.DataFrame, hashed: dict[str, Hashed],
                   categories: list[str]) -> list[float | None]:

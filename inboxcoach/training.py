@@ -22,14 +22,18 @@ from sklearn.model_selection import GroupKFold
 
 from inboxcoach.corpus import build_corpus
 from inboxcoach.evaluation import emails_from_records, score
+from inboxcoach.features import stage_tokens
 from inboxcoach.model import (
     C_BY_TASK,
     FEEDBACK,
     FEEDBACK_FEATURES,
+    STAGE_FEATURES,
     TASKS,
     build_classifier,
     build_features,
     frame,
+    token_counts,
+    with_stage,
 )
 from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE
 
@@ -66,23 +70,49 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
                    families: list[str], k: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Out-of-fold predictions and confidences per task (``rows``: which rows a task learns
     from). Everything fitted (TF-IDF weights, models, calibration) sees only the training folds;
-    calibration folds are grouped too."""
+    calibration folds are grouped too. The sender kind runs after the category and reads its
+    out-of-fold answers, as it reads the category model's answers in use."""
     folds = grouped_folds(families, k)
     fam = np.asarray(families)
-    out = {task: (np.empty(len(y), dtype=object), np.zeros(len(y))) for task, y in labels.items()}
-    for fold in range(k):
-        train, test = folds != fold, folds == fold
-        shared = build_features().fit(data[train])
-        for task, y in labels.items():
-            use = train & rows[task]
-            features = build_features().fit(data[use]) if task == FEEDBACK else shared
-            x_test = features.transform(data[test])
+    shared = [build_features().fit(data[folds != fold]).transform(data) for fold in range(k)]
+    categories = labels["category"]
+    out = {}
+    for task, y in labels.items():
+        pred, conf = np.empty(len(y), dtype=object), np.zeros(len(y))
+        for fold in range(k):
+            use, test = (folds != fold) & rows[task], folds == fold
+            own = fit_task_features(task, data, use, categories)
             model = build_classifier(grouped_folds(list(fam[use]), 3), C_BY_TASK[task]).fit(
-                features.transform(data[use]), y[use])
-            proba = model.predict_proba(x_test)
-            out[task][0][test] = model.classes_[proba.argmax(axis=1)]
-            out[task][1][test] = proba.max(axis=1)
+                task_input(task, shared[fold], data, use, own, categories), y[use])
+            proba = model.predict_proba(task_input(task, shared[fold], data, test, own, categories))
+            pred[test], conf[test] = model.classes_[proba.argmax(axis=1)], proba.max(axis=1)
+        out[task] = (pred, conf)
+        if task == "category":
+            categories = pred
     return out
+
+
+def fit_task_features(task: str, data: pd.DataFrame, use: np.ndarray,
+                      categories: np.ndarray) -> dict[str, Any]:
+    """The features a task fits for itself, on its training rows: the feedback model's own
+    TF-IDF weights, the sender-kind model's stage tokens."""
+    if task == FEEDBACK:
+        return {FEEDBACK_FEATURES: build_features().fit(data[use])}
+    if task == "sender_kind":
+        tokens = [stage_tokens(m, c) for m, c in zip(data["meta"][use], categories[use],
+                                                      strict=True)]
+        return {STAGE_FEATURES: token_counts().fit(tokens)}
+    return {}
+
+
+def task_input(task: str, x: Any, data: pd.DataFrame, use: np.ndarray, own: dict[str, Any],
+               categories: np.ndarray) -> Any:
+    """What the task's model reads for the rows ``use`` (``x``: the shared features)."""
+    if FEEDBACK_FEATURES in own:
+        return own[FEEDBACK_FEATURES].transform(data[use])
+    if STAGE_FEATURES in own:
+        return with_stage(x[use], own[STAGE_FEATURES], data["meta"][use], categories[use])
+    return x[use]
 
 
 def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> TrainResult:
@@ -106,8 +136,12 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
         log("contains_feedback: the corpus has one class only; no feedback model")
         del labels[FEEDBACK], rows[FEEDBACK]
     cv, thresholds = {}, {}
+    # The sender-kind model learns from the category model's out-of-fold answers, mistakes
+    # included, as it will meet them in use (the labels when there is no cross-validation).
+    categories = labels["category"]
     if folds > 1:
         for task, (pred, conf) in cross_validate(data, labels, rows, families, folds).items():
+            categories = pred if task == "category" else categories
             y, use = labels[task], rows[task]
             names = TASKS.get(task, (True, False))
             scores = score(list(y[use]), list(pred[use]), names, list(conf[use]))
@@ -122,12 +156,10 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
     fam = np.asarray(families)
     for task, y in labels.items():
         use = rows[task]
-        x_task = x[use]
-        if task == FEEDBACK:
-            models[FEEDBACK_FEATURES] = build_features().fit(data[use])
-            x_task = models[FEEDBACK_FEATURES].transform(data[use])
-        models[task] = build_classifier(grouped_folds(list(fam[use]), 3),
-                                        C_BY_TASK[task]).fit(x_task, y[use])
+        own = fit_task_features(task, data, use, categories)
+        models |= own
+        models[task] = build_classifier(grouped_folds(list(fam[use]), 3), C_BY_TASK[task]).fit(
+            task_input(task, x, data, use, own, categories), y[use])
     model_path = out_dir / MODEL_FILE
     model_path.write_bytes(sio.dumps(models, compression=zipfile.ZIP_DEFLATED))
     manifest = _manifest(model_path, corpus_path, records, thresholds, cv, folds)
@@ -171,6 +203,9 @@ def model_card(manifest: dict[str, Any], validation: Any = None, source: str = "
         "character 3-4-grams of its first 1,500 characters, plus tokens describing the sender "
         "and the automated-mail headers. "
         "One tags the `category` (8 classes), the other the `sender_kind` (automated or personal)."
+        " The sender-kind model also reads each sender token paired with the category model's "
+        "answer, because an address means different things at different stages (SEEDS.md); it "
+        "learns from the category model's out-of-fold answers, mistakes included."
         " Each answer has a calibrated confidence; answers below the threshold chosen on held-out "
         f"folds are flagged unsure (category below {manifest['thresholds'].get('category', 0):.2f}"
         f", sender kind below {manifest['thresholds'].get('sender_kind', 0):.2f}).", "",
@@ -202,8 +237,9 @@ def _regularisation(manifest: dict[str, Any]) -> list[str]:
     if not c:
         return []
     return ["SVM regularisation C: " + ", ".join(f"{task} {v}" for task, v in c.items()) +
-            ". The sender kind's was chosen with the real development emails in view (the README, "
-            "\"The classifier\", says how), so its score on them is optimistic.", ""]
+            ". The sender kind's C, and its pairing of sender tokens with the category, were "
+            "chosen with the real development emails in view (the README, \"The classifier\", "
+            "says how), so its score on them is optimistic.", ""]
 
 
 def _validation_section(ev: Any, source: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inboxcoach.features import CHAR_TEXT, meta_tokens, model_text
+from inboxcoach.features import CHAR_TEXT, meta_tokens, model_text, stage_tokens
 from inboxcoach.model import frame
 from inboxcoach.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
@@ -70,3 +70,9 @@ def test_character_ngrams_read_only_the_opening():
     long = mail("From: a@b.example\r\nSubject: Update", "word " * 1000)
     row = frame([long]).iloc[0]
     assert len(row["text"]) > CHAR_TEXT and row["opening"] == row["text"][:CHAR_TEXT]
+
+
+def test_stage_tokens_pair_each_sender_token_with_the_category():
+    tokens = stage_tokens("from:person-like len:short", "interview").split()
+    assert tokens == ["cat:interview", "interview&from:person-like", "interview&len:short"]
+    assert stage_tokens("", "other") == "cat:other"

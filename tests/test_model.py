@@ -62,6 +62,25 @@ def test_feedback_features_reuse_the_hashed_counts_exactly(classifier):
     assert (shared != own.transform(data.iloc[rows])).nnz == 0
 
 
+def test_sender_kind_reads_the_category_models_answer(classifier, monkeypatch):
+    """The same message, once taken for an interview invitation and once for a rejection:
+    the sender-kind model sees the stage, so its answer moves."""
+    import numpy as np
+
+    from inboxcoach.parse import parse_raw
+    from inboxcoach.records import MessageRef, RawMessage
+
+    mail = parse_raw(RawMessage("a", "f", MessageRef("1"), make_message(1, "Your application",
+                                                                       REJECTION)))
+    category = classifier.models["category"]
+    answers = {}
+    for name in ("interview", "rejection"):
+        onehot = (category.classes_ == name).astype(float)[None, :]
+        monkeypatch.setattr(category, "predict_proba", lambda x, p=onehot: p)
+        answers[name] = classifier.probabilities([mail])["sender_kind"]
+    assert not np.allclose(answers["interview"], answers["rejection"])
+
+
 def test_altered_model_file_is_refused(model_copy):
     data = bytearray((model_copy / MODEL_FILE).read_bytes())
     data[len(data) // 2] ^= 0xFF

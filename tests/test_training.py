@@ -45,11 +45,23 @@ def test_training_twice_gives_the_same_model(tmp_path):
     xa = ma.models["features"].transform(frame(mails))
     xb = mb.models["features"].transform(frame(mails))
     assert (xa != xb).nnz == 0
+    pa, pb = ma.probabilities(mails), mb.probabilities(mails)
     for task in ("category", "sender_kind"):
-        np.testing.assert_array_equal(ma.models[task].predict_proba(xa),
-                                      mb.models[task].predict_proba(xb))
+        np.testing.assert_array_equal(pa[task], pb[task])
     assert a.manifest["label_counts"]["category"]["rejection"] == 30
     assert "contains_feedback" in ma.models
+
+
+def test_cross_validation_scores_every_task_and_sets_thresholds(tmp_path):
+    """The path ``inboxcoach train`` takes: the sender kind is scored on out-of-fold category
+    answers, and the final model still loads and tags."""
+    result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=3, log=lambda *_: None)
+    assert set(result.cv) == {"category", "sender_kind", "contains_feedback"}
+    assert set(result.manifest["thresholds"]) == {"category", "sender_kind"}
+    records = [json.loads(line) for line in (tmp_path / "m" / "corpus" / "train.jsonl")
+               .read_text().splitlines()]
+    predictions = Classifier.load(tmp_path / "m").predict(emails_from_records(records[:5]))
+    assert {p.sender_kind for p in predictions} <= {"automated", "personal"}
 
 
 def test_grouped_folds_keep_families_together():
