@@ -96,11 +96,14 @@ def token_counts() -> CountVectorizer:
     return CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True)  # noqa: S106
 
 
+def stage_column(meta: Sequence[str], categories: Sequence[str]) -> list[str]:
+    return [stage_tokens(m, c) for m, c in zip(meta, categories, strict=True)]
+
+
 def with_stage(x: Any, stage: CountVectorizer, meta: Sequence[str],
                categories: Sequence[str]) -> Any:
     """The sender-kind model's input: the shared features and the stage tokens."""
-    tokens = [stage_tokens(m, c) for m, c in zip(meta, categories, strict=True)]
-    return sparse.hstack([x, stage.transform(tokens)]).tocsr()
+    return sparse.hstack([x, stage.transform(stage_column(meta, categories))]).tocsr()
 
 
 # The SVM's C per task (smaller: stronger regularisation). Cross-validation on the corpus cannot
@@ -156,8 +159,10 @@ class Classifier:
             return []
         data = frame(mails)
         x, hashed = transform_keeping_counts(self.models["features"], data)
-        out = {task: (self.models[task].classes_[p.argmax(axis=1)].astype(str).tolist(),
-                      p.max(axis=1)) for task, p in self._probabilities(x, data).items()}
+        out = {}
+        for task, proba in self._probabilities(x, data).items():
+            best = self.models[task].classes_[proba.argmax(axis=1)]
+            out[task] = (best.astype(str).tolist(), proba.max(axis=1))
         cat, cat_p = out["category"]
         kind, kind_p = out["sender_kind"]
         t_cat = self.thresholds.get("category", 0.0)

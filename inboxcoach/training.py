@@ -1,7 +1,9 @@
 """``inboxcoach train``: seeds -> corpus -> grouped cross-validation -> final model + manifest.
 
 Deterministic: the corpus expansion is seeded, the folds come from sorted family ids, and the
-linear models use fixed random states, so the same seeds and libraries give the same model.
+linear models use fixed random states, so the same seeds and libraries give the same model:
+the same answers to the last digit. Its file differs (skops records Python object ids), so
+each training gets its own version id.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from sklearn.model_selection import GroupKFold
 
 from inboxcoach.corpus import build_corpus
 from inboxcoach.evaluation import emails_from_records, score
-from inboxcoach.features import stage_tokens
 from inboxcoach.model import (
     C_BY_TASK,
     FEEDBACK,
@@ -32,6 +33,7 @@ from inboxcoach.model import (
     build_classifier,
     build_features,
     frame,
+    stage_column,
     token_counts,
     with_stage,
 )
@@ -69,7 +71,7 @@ def unsure_threshold(correct: np.ndarray, confidence: np.ndarray,
 def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict[str, np.ndarray],
                    families: list[str], k: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Out-of-fold predictions and confidences per task (``rows``: which rows a task learns
-    from). Everything fitted (TF-IDF weights, models, calibration) sees only the training folds;
+    from). TF-IDF weights, models and calibration are fitted on the training folds only;
     calibration folds are grouped too. The sender kind runs after the category and reads its
     out-of-fold answers, as it reads the category model's answers in use."""
     folds = grouped_folds(families, k)
@@ -77,14 +79,17 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
     shared = [build_features().fit(data[folds != fold]).transform(data) for fold in range(k)]
     categories = labels["category"]
     out = {}
-    for task, y in labels.items():
+    # The sender kind's training rows carry answers from category models that saw its test
+    # fold: a small leak through the category answers only, never through the sender labels.
+    for task in sorted(labels, key=lambda t: t != "category"):  # the category first
+        y = labels[task]
         pred, conf = np.empty(len(y), dtype=object), np.zeros(len(y))
         for fold in range(k):
             use, test = (folds != fold) & rows[task], folds == fold
             own = fit_task_features(task, data, use, categories)
             model = build_classifier(grouped_folds(list(fam[use]), 3), C_BY_TASK[task]).fit(
-                task_input(task, shared[fold], data, use, own, categories), y[use])
-            proba = model.predict_proba(task_input(task, shared[fold], data, test, own, categories))
+                task_input(shared[fold], data, use, own, categories), y[use])
+            proba = model.predict_proba(task_input(shared[fold], data, test, own, categories))
             pred[test], conf[test] = model.classes_[proba.argmax(axis=1)], proba.max(axis=1)
         out[task] = (pred, conf)
         if task == "category":
@@ -99,13 +104,12 @@ def fit_task_features(task: str, data: pd.DataFrame, use: np.ndarray,
     if task == FEEDBACK:
         return {FEEDBACK_FEATURES: build_features().fit(data[use])}
     if task == "sender_kind":
-        tokens = [stage_tokens(m, c) for m, c in zip(data["meta"][use], categories[use],
-                                                      strict=True)]
-        return {STAGE_FEATURES: token_counts().fit(tokens)}
+        return {STAGE_FEATURES: token_counts().fit(stage_column(data["meta"][use],
+                                                                categories[use]))}
     return {}
 
 
-def task_input(task: str, x: Any, data: pd.DataFrame, use: np.ndarray, own: dict[str, Any],
+def task_input(x: Any, data: pd.DataFrame, use: np.ndarray, own: dict[str, Any],
                categories: np.ndarray) -> Any:
     """What the task's model reads for the rows ``use`` (``x``: the shared features)."""
     if FEEDBACK_FEATURES in own:
@@ -159,7 +163,7 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
         own = fit_task_features(task, data, use, categories)
         models |= own
         models[task] = build_classifier(grouped_folds(list(fam[use]), 3), C_BY_TASK[task]).fit(
-            task_input(task, x, data, use, own, categories), y[use])
+            task_input(x, data, use, own, categories), y[use])
     model_path = out_dir / MODEL_FILE
     model_path.write_bytes(sio.dumps(models, compression=zipfile.ZIP_DEFLATED))
     manifest = _manifest(model_path, corpus_path, records, thresholds, cv, folds)

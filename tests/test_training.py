@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from inboxcoach import training
 from inboxcoach.corpus import read_seeds
 from inboxcoach.evaluation import emails_from_records
 from inboxcoach.model import CATEGORIES, Classifier, frame
@@ -52,14 +53,26 @@ def test_training_twice_gives_the_same_model(tmp_path):
     assert "contains_feedback" in ma.models
 
 
-def test_cross_validation_scores_every_task_and_sets_thresholds(tmp_path):
-    """The path ``inboxcoach train`` takes: the sender kind is scored on out-of-fold category
-    answers, and the final model still loads and tags."""
+def test_sender_kind_learns_from_out_of_fold_category_answers(tmp_path, monkeypatch):
+    """The path ``inboxcoach train`` takes: the sender kind is cross-validated and trained on
+    the category model's out-of-fold answers, mistakes included, not on the labels."""
+    seen, real = [], training.fit_task_features
+
+    def spy(task, data, use, categories):
+        if task == "sender_kind":
+            seen.append(np.asarray(categories, dtype=str))
+        return real(task, data, use, categories)
+
+    monkeypatch.setattr(training, "fit_task_features", spy)
     result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=3, log=lambda *_: None)
     assert set(result.cv) == {"category", "sender_kind", "contains_feedback"}
     assert set(result.manifest["thresholds"]) == {"category", "sender_kind"}
     records = [json.loads(line) for line in (tmp_path / "m" / "corpus" / "train.jsonl")
                .read_text().splitlines()]
+    labels = np.array([r["category"] for r in records])
+    assert len(seen) == 4  # three folds, then the final model
+    assert all((answers == seen[0]).all() for answers in seen)
+    assert (seen[0] != labels).any()
     predictions = Classifier.load(tmp_path / "m").predict(emails_from_records(records[:5]))
     assert {p.sender_kind for p in predictions} <= {"automated", "personal"}
 
