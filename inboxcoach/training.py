@@ -144,8 +144,9 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
     # included, as it will meet them in use (the labels when there is no cross-validation).
     categories = labels["category"]
     if folds > 1:
-        for task, (pred, conf) in cross_validate(data, labels, rows, families, folds).items():
-            categories = pred if task == "category" else categories
+        held_out = cross_validate(data, labels, rows, families, folds)
+        categories = held_out["category"][0]
+        for task, (pred, conf) in held_out.items():
             y, use = labels[task], rows[task]
             names = TASKS.get(task, (True, False))
             scores = score(list(y[use]), list(pred[use]), names, list(conf[use]))
