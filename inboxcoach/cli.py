@@ -14,7 +14,7 @@ from pathlib import Path
 
 from inboxcoach import __version__
 from inboxcoach.config import Settings, load_config
-from inboxcoach.errors import Busy, ExitCode, InboxcoachError
+from inboxcoach.errors import Busy, ExitCode, InboxcoachError, InputError
 from inboxcoach.paths import default_config_path
 
 log = logging.getLogger("inboxcoach")
@@ -215,6 +215,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from inboxcoach.evaluation import evaluate, format_evaluation, load_evaluation_set
     from inboxcoach.model import Classifier
 
+    if args.ordinary:
+        return _evaluate_ordinary(args)
     if not args.file.is_file():
         raise InboxcoachError(f"{args.file} does not exist")
     records, mails = load_evaluation_set(args.file)
@@ -226,8 +228,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_ordinary(args: argparse.Namespace) -> int:
+    import json
+
+    from inboxcoach.evaluation import evaluate_ordinary, format_ordinary, load_ordinary
+    from inboxcoach.model import Classifier
+
+    if not args.file.exists():
+        raise InputError(f"{args.file} does not exist")
+    mails, sources, kinds, unreadable = load_ordinary([args.file])
+    if not mails:
+        raise InputError(f"{args.file} holds no readable mail")
+    result = evaluate_ordinary(Classifier.load(args.model), mails, sources, kinds, unreadable)
+    print(json.dumps(result.as_dict(), indent=2) if args.json else format_ordinary(result))
+    return 0
+
+
 def add_evaluate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, metavar="FILE.jsonl", help="labelled emails (DESIGN.md)")
+    p.add_argument("file", type=Path, metavar="PATH",
+                   help="labelled emails (FILE.jsonl), or with --ordinary a folder of .eml "
+                        "files, a Maildir or an mbox of mail that is not job-search mail")
+    p.add_argument("--ordinary", action="store_true",
+                   help="PATH is ordinary mail: report how much of it is taken for job mail "
+                        "and how many drafts it would get")
     p.add_argument("--json", action="store_true", help="machine-readable scores")
     p.add_argument("--model", type=Path, help="model folder (default: the installed model)")
 

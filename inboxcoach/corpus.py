@@ -56,6 +56,8 @@ ROLES = ["Senior Backend Engineer", "Product Designer", "Data Analyst", "Account
          "Medewerker klantenservice"]
 AGENCIES = ["Talentbridge Recruitment", "Hays Partners", "Crimson Search", "Page & Lane",
             "Northstar Talent", "Blue Arrow People", "Nexus Executive Search", "Randall Reed"]
+FREEMAIL_DOMAINS = ["gmail.com", "outlook.com", "posteo.de", "gmx.net", "yahoo.fr", "proton.me",
+                    "fastmail.com", "web.de", "hotmail.com", "icloud.com"]
 TLDS = ["com", "io", "co.uk", "de", "fr", "nl", "es", "com", "com", "org"]
 WEEKDAYS = {
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
@@ -110,8 +112,16 @@ def _values(rng: random.Random, lang: str) -> dict[str, str]:
                 f"{rng.choice(['apply', 'r', 'candidate', 'portal'])}/{rng.randrange(10**6):x}",
         "job_id": f"{rng.choice(['R', 'JR', 'REQ-', ''])}{rng.randrange(1000, 99999)}",
         "_sent": when.isoformat(),
-        "_candidate_email": f"{ascii_slug(first)}.{ascii_slug(last)}@example.org",
+        "candidate_email": f"{ascii_slug(first)}.{ascii_slug(last)}@example.org",
+        "sender_freemail": _freemail(local),
     }
+
+
+def _freemail(local: str) -> str:
+    """A private address for the sender, for mail between people outside any employer (mailing
+    lists, friends). Chosen from the name so the expansion of older seeds is unchanged."""
+    pick = int(hashlib.sha256(local.encode()).hexdigest(), 16)
+    return f"{ascii_slug(local, '.')}@{FREEMAIL_DOMAINS[pick % len(FREEMAIL_DOMAINS)]}"
 
 
 def _date_words(when: datetime, lang: str) -> str:
@@ -126,6 +136,47 @@ def fill(text: Any, values: dict[str, str]) -> Any:
         return text
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text).replace(
         "{{", "{").replace("}}", "}")
+
+
+CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach",
+              "job_alert", "other")
+REQUIRED = ("family", "category", "sender_kind", "has_human_contact", "contains_feedback", "lang",
+            "subject", "from_name", "from_addr", "body", "contact_name", "contact_email",
+            "company", "role")
+PLACEHOLDERS = frozenset({
+    "candidate", "candidate_full", "candidate_email", "company", "company_slug", "domain", "role",
+    "sender", "sender_first", "sender_email", "sender_freemail", "agency", "agency_domain",
+    "weekday", "date", "time", "link", "job_id"})
+
+
+def seed_problems(seed: dict[str, Any]) -> list[str]:
+    """What is wrong with one seed, as SEEDS.md defines it (empty when nothing is)."""
+    problems = [f"missing {k}" for k in REQUIRED if k not in seed]
+    if seed.get("category") not in CATEGORIES:
+        problems.append(f"category {seed.get('category')!r} is not one of {CATEGORIES}")
+    if seed.get("sender_kind") not in ("automated", "personal"):
+        problems.append(f"sender_kind {seed.get('sender_kind')!r}")
+    for key in ("has_human_contact", "contains_feedback"):
+        if not isinstance(seed.get(key), bool):
+            problems.append(f"{key} must be true or false")
+    if seed.get("contains_feedback") and seed.get("category") != "rejection":
+        problems.append("contains_feedback is for rejections only")
+    if seed.get("category") == "rejection" and seed.get("stage") not in ("application",
+                                                                          "interview"):
+        problems.append("a rejection needs stage application or interview")
+    if seed.get("has_human_contact") is False and seed.get("contact_email"):
+        problems.append("no human contact, yet a contact_email")
+    texts = [seed.get(k) or "" for k in ("subject", "from_name", "from_addr", "body",
+                                         "body_html", "contact_name", "contact_email")]
+    texts += [str(v) for v in (seed.get("headers") or {}).values()]
+    unknown = {m for t in texts for m in PLACEHOLDER.findall(t.replace("{{", "").replace(
+        "}}", ""))} - PLACEHOLDERS
+    problems += [f"unknown placeholder {{{name}}}" for name in sorted(unknown)]
+    sample = {k: "x@example.com" if k.endswith(("email", "freemail")) else "x"
+              for k in PLACEHOLDERS}
+    if "@" not in fill(seed.get("from_addr") or "", sample):
+        problems.append("from_addr is not an address")
+    return problems
 
 
 def read_seeds(folder: Path) -> list[dict[str, Any]]:
@@ -155,7 +206,7 @@ def expand(seeds: Iterable[dict[str, Any]], seed: int = 1) -> Iterator[dict[str,
                 "subject": fill(s["subject"], v), "from_name": fill(s["from_name"], v),
                 "from_addr": fill(s["from_addr"], v).lower(), "body": fill(s["body"], v),
                 "headers": {k: fill(h, v) for k, h in (s.get("headers") or {}).items()},
-                "date": v["_sent"], "to": formataddr((v["candidate_full"], v["_candidate_email"])),
+                "date": v["_sent"], "to": formataddr((v["candidate_full"], v["candidate_email"])),
             }
             if s.get("body_html"):
                 record["body_html"] = fill(s["body_html"], v)
@@ -219,3 +270,26 @@ def record_to_raw(record: dict[str, Any]) -> bytes:
     else:
         msg.set_content(html, subtype="html")
     return msg.as_bytes()
+
+
+def check_seed_file(path: Path) -> list[str]:
+    """Every problem in one seed file, one line each (``python -m inboxcoach.corpus FILE``)."""
+    out = []
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            seed = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append(f"{path.name}:{n}: not JSON ({exc})")
+            continue
+        out += [f"{path.name}:{n}: {p}" for p in seed_problems(seed)]
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    found = [p for arg in sys.argv[1:] for p in check_seed_file(Path(arg))]
+    print("\n".join(found) or "no problems")
+    sys.exit(1 if found else 0)

@@ -25,6 +25,12 @@ class InboxcoachError(Exception):
     exit_code: ExitCode = ExitCode.INTERNAL
 
 
+class InputError(InboxcoachError):
+    """A command was given a path or value it cannot use (exit 2, like a usage error)."""
+
+    exit_code = ExitCode.CONFIG
+
+
 class ConfigError(InboxcoachError):
     """The config (or a secret it points to) is wrong; the message names the key and the fix."""
 

@@ -197,3 +197,56 @@ def test_one_feedback_cut_off_for_drafts_classify_and_evaluation():
     rejection = Prediction("rejection", 0.9, False, "personal", 0.9, False, 0.7)
     interview = Prediction("interview", 0.9, False, "personal", 0.9, False, 0.7)
     assert rejection.contains_feedback is True and interview.contains_feedback is None
+
+
+class _Fixed:
+    """A classifier that answers what it is told, to check how ordinary mail is scored."""
+
+    def __init__(self, answers):
+        self.answers = answers
+
+    def predict(self, mails):
+        from inboxcoach.records import Prediction
+
+        return [Prediction(c, conf, conf < 0.6, "personal", 0.9, False, None)
+                for c, conf in self.answers[:len(mails)]]
+
+
+def test_ordinary_mail_scores_count_job_mail_confidence_and_would_be_drafts():
+    from inboxcoach.evaluation import evaluate_ordinary
+    from inboxcoach.parse import parse_raw
+    from inboxcoach.records import MessageRef, RawMessage
+
+    person = parse_raw(RawMessage("a", "f", MessageRef("1"), make_message(
+        1, "Re: build fails", "Try a clean build.\n\nCheers,\nJane Doe\n")))
+    answers = [("other", 0.9), ("outreach", 0.5), ("rejection", 0.9), ("rejection", 0.55),
+               ("job_alert", 0.8)]
+    scores = evaluate_ordinary(_Fixed(answers), [person] * 5, list("abcde"),
+                               {"a": "list", "b": "list"})
+    assert (scores.n, scores.job_mail, scores.job_mail_confident) == (5, 4, 2)
+    assert scores.not_alert == 3 and scores.would_draft == 1  # the unsure rejection: no draft
+    assert scores.by_kind.loc["list", "job_mail"] == 1
+    assert scores.as_dict()["job_mail_share"] == 0.8
+
+
+def test_evaluate_ordinary_reads_a_folder_and_its_index(tmp_path, capsys):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.eml").write_bytes(make_message(i, f"[list] Re: patch {i}",
+                                                       "Looks good to me, applied.\n"))
+    (folder / "3.eml").write_bytes(b"\x00\x01 not mail")
+    (tmp_path / "index.jsonl").write_text(
+        "".join(json.dumps({"file": f"mail/{i}.eml", "kind": "list"}) + "\n" for i in range(3)))
+    assert main(["evaluate", "--ordinary", "--json", str(folder)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] + report["unreadable"] == 4
+    assert sum(report["predicted"].values()) == report["n"]
+    assert main(["evaluate", "--ordinary", str(folder)]) == 0
+    assert "tagged as job mail" in capsys.readouterr().out
+
+
+def test_evaluate_ordinary_on_a_missing_or_empty_folder_says_so(tmp_path, capsys):
+    assert main(["evaluate", "--ordinary", str(tmp_path / "nope")]) == 2
+    assert main(["evaluate", "--ordinary", str(tmp_path)]) == 2
+    assert "no readable mail" in capsys.readouterr().err
