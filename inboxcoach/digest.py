@@ -42,6 +42,8 @@ VARIANT_WHY = {
     "ask": "asks for one or two pointers for next time",
     "ask_after_interview": "asks the people who interviewed you for pointers",
     "thanks": "thanks them for the feedback they already gave",
+    "thanks_ask": "thanks them for their note and leaves room for a pointer or two (the model "
+                  "was not sure the rejection gave reasons)",
 }
 FUNNEL = (("Applied", None), ("Heard back", {"assessment", "interview", "offer", "rejected"}),
           ("Assessment or interview", {"assessment", "interview", "offer"}),

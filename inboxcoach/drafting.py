@@ -15,15 +15,15 @@ from datetime import datetime
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from enum import StrEnum
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from inboxcoach.errors import InboxcoachError
-from inboxcoach.records import Address, Email
+from inboxcoach.records import Address, Email, FeedbackCall
 from inboxcoach.text import clean_header_text, guess_language
 
-VARIANTS = ("ask", "ask_after_interview", "thanks")
 # Drafts answer in the rejection's language: greeting with and without a name, and sign-off.
 GREETINGS = {"en": ("Dear {name},", "Hello,"), "de": ("Hallo {name},", "Guten Tag,"),
              "fr": ("Bonjour {name},", "Bonjour,"), "es": ("Hola {name},", "Hola,"),
@@ -66,10 +66,23 @@ class Draft:
     raw: bytes
 
 
-def variant_for(rejection: Email, contains_feedback: bool | None) -> str:
-    if contains_feedback:
-        return "thanks"
-    return "ask_after_interview" if _INTERVIEWED.search(rejection.new_text) else "ask"
+class Variant(StrEnum):
+    """Which draft: the template's name (``<variant>[.<lang>].txt.j2``), stored with it."""
+
+    THANKS = "thanks"
+    THANKS_AND_ASK = "thanks_ask"
+    ASK = "ask"
+    ASK_AFTER_INTERVIEW = "ask_after_interview"
+
+
+def variant_for(rejection: Email, feedback: FeedbackCall) -> Variant:
+    if feedback is FeedbackCall.GIVEN:
+        return Variant.THANKS
+    if feedback is FeedbackCall.UNSURE:
+        return Variant.THANKS_AND_ASK
+    if _INTERVIEWED.search(rejection.new_text):
+        return Variant.ASK_AFTER_INTERVIEW
+    return Variant.ASK
 
 
 def reply_subject(subject: str) -> str:
@@ -87,9 +100,9 @@ def first_name(contact: Address) -> str | None:
 
 
 def compose(rejection: Email, contact: Address, writer: Writer, *, company: str | None,
-            role: str | None, contains_feedback: bool | None, now: datetime) -> Draft:
+            role: str | None, feedback: FeedbackCall, now: datetime) -> Draft:
     to = _safe_address(contact)
-    variant = variant_for(rejection, contains_feedback)
+    variant = variant_for(rejection, feedback)
     lang = guess_language(f"{rejection.subject}\n{rejection.new_text}")
     body = render(variant, writer, contact=to, company=company, role=role, lang=lang)
     msg = EmailMessage(policy=email.policy.SMTP)

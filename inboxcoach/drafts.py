@@ -26,7 +26,7 @@ from inboxcoach.errors import (
 )
 from inboxcoach.mailbox import find_role
 from inboxcoach.paths import atomic_write
-from inboxcoach.records import Email, Rejection, feedback_given
+from inboxcoach.records import Email, Rejection, feedback_call
 from inboxcoach.store import Store
 from inboxcoach.understand import company, human_contact, role
 
@@ -142,7 +142,7 @@ def _compose(settings: Settings, pending: Rejection, employer: str | None,
     account = next((a for a in settings.accounts if a.name == pending.account),
                    settings.accounts[0])
     return compose(mail, human_contact(mail), writer_for(settings, account), company=employer,
-                   role=role(mail), contains_feedback=feedback_given(pending.feedback_probability),
+                   role=role(mail), feedback=feedback_call(pending.feedback_probability),
                    now=now)
 
 

@@ -119,6 +119,8 @@ class Evaluation:
     unsure_share: dict[str, float]
     mistakes: pd.DataFrame  # the model's errors, most confident first
     extraction: pd.DataFrame  # per field: n, precision, recall (or accuracy)
+    confident_wrong: dict[str, tuple[int, int]]  # task -> (wrong, answered) among confident ones
+    drafts: dict[str, int]  # what the drafts stage would do with these messages (draft_scores)
 
 
 def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
@@ -160,6 +162,10 @@ def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
     return pd.DataFrame(rows, columns=["field", "n", "accuracy", "precision", "recall"])
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "n/a"
+
+
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
@@ -170,6 +176,7 @@ def evaluate(classifier: Any, records: Sequence[dict[str, Any]],
 
     preds = classifier.predict(mails)
     model_scores, base_scores, unsure = {}, {}, {}
+    confident_wrong: dict[str, tuple[int, int]] = {}
     rows = []
     for task, labels in TASKS.items():
         truth = [r[task] for r in records]
@@ -179,7 +186,10 @@ def evaluate(classifier: Any, records: Sequence[dict[str, Any]],
         model_scores[task] = score(truth, guess, labels, conf)
         baseline = baseline_category if task == "category" else baseline_sender_kind
         base_scores[task] = score(truth, [baseline(m) for m in mails], labels)
-        unsure[task] = float(np.mean([getattr(p, f"{field}_unsure") for p in preds]))
+        flags = [getattr(p, f"{field}_unsure") for p in preds]
+        unsure[task] = float(np.mean(flags))
+        sure = [t != g for t, g, f in zip(truth, guess, flags, strict=True) if not f]
+        confident_wrong[task] = (sum(sure), len(sure))
         rows += [{"id": r.get("id"), "task": task, "true": t, "predicted": g, "confidence": c,
                   "lang": r.get("lang"), "subject": r.get("subject", "")[:70]}
                  for r, t, g, c in zip(records, truth, guess, conf, strict=True) if t != g]
@@ -187,7 +197,38 @@ def evaluate(classifier: Any, records: Sequence[dict[str, Any]],
                                            "lang", "subject"])
     mistakes = mistakes.sort_values("confidence", ascending=False, ignore_index=True)
     return Evaluation(len(records), model_scores, base_scores, unsure, mistakes,
-                      extraction_scores(records, mails, preds))
+                      extraction_scores(records, mails, preds), confident_wrong,
+                      draft_scores(records, mails, preds))
+
+
+def draft_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
+                 preds: Sequence[Any]) -> dict[str, int]:
+    """The drafts a run would write: one is due for a rejection with a human contact (where
+    the From line is known); a confident rejection with a contact found gets one. Its variant is
+    right when it thanks for reasons given or asks when none were; the unsure variant reads
+    well either way and is counted on its own."""
+    from inboxcoach.records import FeedbackCall, feedback_call
+    from inboxcoach.understand import human_contact
+
+    out = dict.fromkeys(("due", "drafted_due", "drafted_not_due", "variant_right",
+                         "variant_wrong", "variant_either_way"), 0)
+    for r, m, p in zip(records, mails, preds, strict=True):
+        if not r.get("from_addr"):
+            continue
+        due = r.get("category") == "rejection" and bool(r.get("has_human_contact"))
+        drafted = (p.category == "rejection" and not p.category_unsure
+                   and human_contact(m) is not None)
+        out["due"] += due
+        out["drafted_due" if due else "drafted_not_due"] += drafted
+        if drafted and due:
+            call = feedback_call(p.feedback_probability)
+            if call is FeedbackCall.UNSURE:
+                out["variant_either_way"] += 1
+            elif (call is FeedbackCall.GIVEN) == bool(r.get("contains_feedback")):
+                out["variant_right"] += 1
+            else:
+                out["variant_wrong"] += 1
+    return out
 
 
 def format_evaluation(ev: Evaluation) -> str:
@@ -199,9 +240,20 @@ def format_evaluation(ev: Evaluation) -> str:
         out += ["", f"== {task} ==",
                 f"model:    accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}  "
                 f"calibration error (ECE) {scores.ece:.3f}  unsure {ev.unsure_share[task]:.0%}",
+                "confident answers wrong: {} of {} ({})".format(
+                    *ev.confident_wrong[task], _share(*ev.confident_wrong[task])),
                 f"keywords: accuracy {base.accuracy:.3f}  macro-F1 {base.macro_f1:.3f}",
                 "", side.round(3).to_string(), "", "confusion matrix (rows: true, columns: "
                 "predicted)", scores.confusion.to_string()]
+    d = ev.drafts
+    if d["due"] or d["drafted_not_due"]:
+        drafted = d["drafted_due"] + d["drafted_not_due"]
+        out += ["", "== drafts a run would write (rejections with a human contact) ==",
+                f"due {d['due']}, drafted {d['drafted_due']} (recall "
+                f"{_share(d['drafted_due'], d['due'])}), drafted where none is due "
+                f"{d['drafted_not_due']} (precision {_share(d['drafted_due'], drafted)})",
+                f"variant: right {d['variant_right']}, wrong {d['variant_wrong']}, the one that "
+                f"reads well either way {d['variant_either_way']}"]
     if len(ev.extraction):
         out += ["", "== who, where, what (rule-based reading and the feedback model) ==",
                 ev.extraction.round(3).to_string(index=False)]
@@ -308,3 +360,43 @@ def load_ordinary(paths: Sequence[Path]) -> tuple[list[Email], list[str], dict[s
                 mails.append(result)
                 sources.append(Path(raw.ref.ref).name)
     return mails, sources, kinds, unreadable
+
+
+def feedback_test_scores(classifier: Any, records: Sequence[dict[str, Any]],
+                         mails: Sequence[Email]) -> dict[str, Any]:
+    """The feedback model on a set of rejections alone (the team's held-out test set): how
+    often it is right, per language, and how the drafts would come out (a thank-you where
+    reasons were given, an ask where not, the either-way reply in the unsure band)."""
+    from inboxcoach.records import FeedbackCall, feedback_call
+
+    probs = classifier.feedback_probabilities(mails)
+    truth = np.array([bool(r.get("contains_feedback")) for r in records])
+    given = np.array([p is not None and p >= 0.5 for p in probs])
+    calls = [feedback_call(p) for p in probs]
+    sure = np.array([c not in (FeedbackCall.UNSURE, FeedbackCall.UNKNOWN) for c in calls])
+    langs = pd.Series([r.get("lang", "?") for r in records])
+    right = pd.Series(given == truth)
+    scores = score(list(truth), list(given), (True, False))
+    return {
+        "n": len(records), "accuracy": round(scores.accuracy, 4),
+        "macro_f1": round(scores.macro_f1, 4),
+        "recall_given": round(float(given[truth].mean()), 4) if truth.any() else None,
+        "precision_given": round(float(truth[given].mean()), 4) if given.any() else None,
+        "unsure_share": round(float(1 - sure.mean()), 4),
+        "variant_right_when_sure": round(float((given == truth)[sure].mean()), 4)
+        if sure.any() else None,
+        "variant_wrong": int(((given != truth) & sure).sum()),
+        "by_lang": {lang: round(float(right[langs == lang].mean()), 4)
+                    for lang in sorted(set(langs))},
+    }
+
+
+def feedback_band(truth: np.ndarray, probability: np.ndarray, target: float = 0.95
+                  ) -> tuple[float, float]:
+    """The narrowest band around 0.5 outside which held-out answers are right at least
+    ``target`` of the time: inside it the drafts take the reply that reads well either way."""
+    for half in np.round(np.arange(0.0, 0.46, 0.05), 2):
+        outside = np.abs(probability - 0.5) >= half
+        if outside.any() and ((probability >= 0.5) == truth)[outside].mean() >= target:
+            return float(round(0.5 - half, 2)), float(round(0.5 + half, 2))
+    return 0.05, 0.95

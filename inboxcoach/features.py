@@ -73,6 +73,8 @@ def meta_tokens(mail: Email) -> str:
     reply = mail.reply_to[0] if mail.reply_to else None
     if reply is not None and mail.from_ is not None and reply.email != mail.from_.email:
         tokens += ["reply:differs", *_address_tokens("reply", reply)]
+    if mail.sender is not None and mail.from_ is not None and mail.sender.email != mail.from_.email:
+        tokens.append("sender:differs")  # a list or a service sending on someone's behalf
     headers = mail.auto_headers
     tokens += [f"hdr:{name}" for name in headers if name not in ("return-path", "x-mailer",
                                                                    "organization", "x-priority")]

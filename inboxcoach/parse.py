@@ -37,6 +37,9 @@ AUTO_HEADERS = (
     "x-autorespond", "x-campaign", "x-mailgun-tag", "x-sg-eid", "x-ses-outgoing", "x-mc-user",
     "x-report-abuse", "x-entity-ref-id", "organization", "x-priority", "x-csa-complaints",
     "x-mailer-recptid", "x-ms-exchange-generated-message-source",
+    # discussion lists: a list that takes posts is people talking, not a mailing to everyone
+    "list-post", "list-help", "list-archive", "x-mailman-version", "mailing-list", "x-beenthere",
+    "x-loop",
 )
 _msgid = re.compile(r"<([^<>\s]+)>")
 # mail-parser warns on every multipart and logs undecodable header bytes at ERROR: mail content

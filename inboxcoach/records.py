@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 
@@ -122,6 +123,30 @@ def feedback_given(probability: float | None) -> bool | None:
     """Whether a rejection already gives its reasons, from the feedback model's probability
     (None: the model was not asked). One cut-off for the drafts, ``classify`` and evaluation."""
     return None if probability is None else probability >= 0.5
+
+
+class FeedbackCall(StrEnum):
+    """What the drafts make of the feedback model's answer."""
+
+    GIVEN = "given"  # thank them for the reasons
+    NOT_GIVEN = "not_given"  # ask for one or two pointers
+    UNSURE = "unsure"  # a reply that reads well either way: thanks, and an open question
+    UNKNOWN = "unknown"  # the model was not asked (no feedback model)
+
+
+# Between these probabilities the feedback model's held-out answers were right too seldom to
+# thank someone for reasons they may not have given, or to ask for what they already wrote
+# (README, "Feedback given").
+FEEDBACK_UNSURE = (0.35, 0.65)
+
+
+def feedback_call(probability: float | None) -> FeedbackCall:
+    if probability is None:
+        return FeedbackCall.UNKNOWN
+    low, high = FEEDBACK_UNSURE
+    if low <= probability < high:
+        return FeedbackCall.UNSURE
+    return FeedbackCall.GIVEN if probability >= high else FeedbackCall.NOT_GIVEN
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from inboxcoach.features import ATS_DOMAINS, BOARD_DOMAINS, FREEMAIL, NOREPLY, TEAM_LOCAL
 from inboxcoach.records import Address, Email
@@ -28,15 +29,45 @@ NOT_READ = re.compile(
     r"nicht (?:auf diese|antworten)|keine antwort|ne pas répondre|ne répondez pas|no responda|"
     r"no contestes|niet (?:beantwoorden|reageren)|non rispondere|não responda|nie odpowiadaj",
     re.I)
+_SIGN_OFFS = (
+    "mit freundlichen grüssen", "mit freundlichen grüßen", "med vänliga hälsningar",
+    "met vriendelijke groet", "met vriendelijke groeten", "vänliga hälsningar",
+    "vriendelijke groet", "saludos cordiales", "bien cordialement", "freundliche grüße",
+    "freundliche grüsse", "hartelijke groet", "hartelijke groeten", "beste groeten",
+    "cordiali saluti", "un caro saluto", "yours sincerely", "yours faithfully", "distinti saluti",
+    "atenciosamente", "warm regards", "warmest regards", "warm wishes", "cordialement",
+    "all the best", "cumprimentos", "kind regards", "kindest regards", "with kind regards",
+    "with best regards", "best regards", "best wishes", "many thanks", "with thanks",
+    "z poważaniem", "liebe grüße", "herzliche grüße", "mit besten grüßen", "beste grüße",
+    "schöne grüße", "viele grüße", "salutations", "sincères salutations", "bien à vous",
+    "bien à toi", "à bientôt", "amitiés", "atentamente", "un cordial saludo", "cordialmente",
+    "с уважением", "pozdrawiam", "speak soon", "talk soon", "thank you", "un saludo", "sincerely",
+    "respectfully", "hälsningar", "groeten", "regards", "saludos", "warmly", "thanks", "cheers",
+    "yours", "best", "gruß", "grüße", "a presto", "mvh",
+)
+# Longest first: "best" must not take the start of "best regards".
 SIGN_OFF = re.compile(
-    r"^(mit freundlichen grüssen|mit freundlichen grüßen|med vänliga hälsningar|"
-    r"met vriendelijke groet|vänliga hälsningar|vriendelijke groet|saludos cordiales|"
-    r"bien cordialement|freundliche grüße|hartelijke groet|cordiali saluti|"
-    r"yours sincerely|distinti saluti|atenciosamente|warm regards|cordialement|"
-    r"all the best|cumprimentos|kind regards|best regards|z poważaniem|liebe grüße|"
-    r"salutations|bien à vous|beste grüße|many thanks|viele grüße|atentamente|"
-    r"с уважением|pozdrawiam|speak soon|talk soon|thank you|un saludo|sincerely|"
-    r"groeten|regards|saludos|warmly|thanks|cheers|yours|best|gruß|mvh)\b[ ,!.]*", re.I)
+    r"^(" + "|".join(map(re.escape, sorted(_SIGN_OFFS, key=len, reverse=True))) + r")\b[ ,!.]*",
+    re.I)
+# "Your contact: Jane Doe", "Ihre Ansprechpartnerin: Frau Katrin Vogel": a named person the mail
+# says to reply to, even from a team mailbox.
+CONTACT_LINE = re.compile(
+    r"(?:your contact(?: person)?|contact person|ihr(?:e)? ansprechpartner(?:in)?|"
+    r"votre (?:contact|interlocut(?:eur|rice))|su (?:persona de )?contacto|"
+    r"je contactpersoon|uw contactpersoon|din kontaktperson|il tuo referente)\s*:?\s*"
+    r"(?:(?:frau|herr|mme|mrs?|ms|m\.|sr\.?|sra\.?|dhr\.?|mevr\.?)\s+)?(?P<name>[^\n,;(]{2,40})",
+    re.I)
+# Words of an organisation's name, which can stand over "Human Resources" like a person's.
+ORG_WORDS = re.compile(r"\b(corp\w*|company|group|plc|limited|international|bank|universit\w*|"
+                       r"college|school|hospital|clinic|council|institute|foundation|labs?|"
+                       r"systems|solutions|services|technologies|partners|consulting|agency|"
+                       r"holding|industries|studio|media|health)\b", re.I)
+# A role line under a name in a signature block ("Talent Partner", "HR Manager").
+TITLE_LINE = re.compile(r"\b(recruit\w*|talent|hiring|hr|human resources|people|manager|"
+                        r"partner|coordinator|director|head|lead|engineer|founder|ceo|cto|"
+                        r"personal\w*|referent\w*|chargée?|responsable|reclutador\w*|"
+                        r"recruteur|recruteuse|sourcer|specialist|officer|advisor|consultant)\b",
+                        re.I)
 TEAM_WORDS = re.compile(
     r"\b(team|talent|acquisition|recruit\w*|hiring|careers?|jobs?|hr|human resources|people|"
     r"department|abteilung|afdeling|personal\w*|recrutement|ressources|equipo|selección|"
@@ -69,17 +100,30 @@ def person_like_local(address: Address) -> bool:
 
 
 def signature_name(text: str) -> str | None:
-    """The person who signed the new text, if a person did: the name after a sign-off, or a
-    name-shaped line among the last lines."""
+    """The person who signed the new text, if a person did: the name after a sign-off, a name
+    line over a job title at the end, or the contact the mail names ("Your contact: ...")."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-12:]
     for i in range(len(lines) - 1, -1, -1):  # the last sign-off is the one that is signed
         m = SIGN_OFF.match(lines[i])
         rest = lines[i][m.end():].strip(" ,-") if m else ""
-        if not m or (rest and not _person_name(rest)):
+        if not m or (rest and not _signed_line(rest)):
             continue  # not a sign-off line ("Thanks again for your time.")
         following = lines[i + 1:i + 2]
-        return _person_name(rest) if rest else (_person_name(following[0]) if following else None)
-    return None
+        return _signed_line(rest) if rest else (_signed_line(following[0]) if following else None)
+    for name_line, title in pairwise(lines[-6:]):  # "Maria Lopez" / "Talent Partner, Acme"
+        if TITLE_LINE.search(title) and not ORG_WORDS.search(name_line) and (
+                name := _person_name(name_line)):
+            return name
+    named = CONTACT_LINE.search(text)
+    return _person_name(named.group("name")) if named else None
+
+
+def _signed_line(line: str) -> str | None:
+    """A name, alone or before its title ("Maria Lopez | Talent Partner", "Jan, HR")."""
+    parts = re.split(r"\s*(?:\||,|–|—|\s-)\s*", line, maxsplit=1)
+    if len(parts) == 2 and TITLE_LINE.search(parts[1]):
+        return _person_name(parts[0])
+    return _person_name(line)
 
 
 def _person_name(line: str) -> str | None:

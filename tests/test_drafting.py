@@ -10,7 +10,9 @@ import pytest
 
 from inboxcoach.drafting import DraftError, Writer, compose, first_name, reply_subject
 from inboxcoach.parse import parse_raw
-from inboxcoach.records import Address, MessageRef, RawMessage
+from inboxcoach.records import Address, FeedbackCall, MessageRef, RawMessage, feedback_call
+
+GIVEN, NOT_GIVEN = FeedbackCall.GIVEN, FeedbackCall.NOT_GIVEN
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 WRITER = Writer("Sam Candidate", "sam@example.org", "+44 20 7946 0000")
@@ -33,7 +35,7 @@ def parsed(raw: bytes):
 
 def test_draft_is_a_threaded_reply_to_the_contact():
     draft = compose(BASIC, Address("Jane Doe", "jane@acme.example"), WRITER, company="Acme",
-                    role="Data Analyst", contains_feedback=False, now=NOW)
+                    role="Data Analyst", feedback=NOT_GIVEN, now=NOW)
     msg = parsed(draft.raw)
     assert msg["To"] == "Jane Doe <jane@acme.example>"
     assert msg["From"] == "Sam Candidate <sam@example.org>"
@@ -49,13 +51,40 @@ def test_draft_is_a_threaded_reply_to_the_contact():
 
 def test_feedback_given_gets_a_thank_you_and_interviews_a_stronger_ask():
     thanks = compose(BASIC, Address("Jane", "jane@acme.example"), WRITER, company=None,
-                     role=None, contains_feedback=True, now=NOW)
+                     role=None, feedback=GIVEN, now=NOW)
     assert thanks.variant == "thanks" and "explaining the reasons" in thanks.body
     after = rejection("From: Jane <jane@acme.example>\r\nSubject: Next steps\r\nMessage-ID: <r@x>",
                       "Thank you for interviewing with us last week. We will not proceed.\n")
     strong = compose(after, Address("Jane", "jane@acme.example"), WRITER, company="Acme",
-                     role=None, contains_feedback=False, now=NOW)
+                     role=None, feedback=NOT_GIVEN, now=NOW)
     assert strong.variant == "ask_after_interview" and "interviews" in strong.body
+
+
+@pytest.mark.parametrize("lang_body", [
+    "Thanks for applying. We went with a candidate who has led a team.\n",
+    "Vielen Dank für Ihre Bewerbung. Leider fehlt Ihnen die Erfahrung mit SAP.\n",
+    "Merci pour votre candidature. Malheureusement il vous manque l'expérience en SAP.\n",
+    "Gracias por su candidatura. Lamentablemente le falta experiencia en SAP.\n",
+    "Bedankt voor je sollicitatie. Helaas mis je ervaring met SAP.\n",
+])
+def test_an_unsure_feedback_call_gets_a_reply_that_reads_well_either_way(lang_body):
+    """Neither a thank-you for reasons that may not be there nor a plain ask for what may
+    already be written: thanks for the note, and an open question, in the mail's language."""
+    mail = rejection("From: Jane <jane@acme.example>\r\nSubject: x\r\nMessage-ID: <u@x>",
+                     lang_body)
+    draft = compose(mail, Address("Jane", "jane@acme.example"), WRITER, company="Acme",
+                    role=None, feedback=FeedbackCall.UNSURE, now=NOW)
+    assert draft.variant == "thanks_ask"
+    english = compose(BASIC, Address("Jane", "jane@acme.example"), WRITER, company="Acme",
+                      role=None, feedback=FeedbackCall.UNSURE, now=NOW)
+    assert draft.body != english.body or "Thanks for applying" in lang_body
+    assert "{" not in draft.body and "Acme" in draft.body
+
+
+def test_the_feedback_call_has_an_unsure_band():
+    assert feedback_call(None) is FeedbackCall.UNKNOWN
+    assert feedback_call(0.1) is NOT_GIVEN and feedback_call(0.95) is GIVEN
+    assert feedback_call(0.5) is FeedbackCall.UNSURE
 
 
 @pytest.mark.parametrize(("subject", "expected"), [
@@ -78,7 +107,7 @@ def test_hostile_names_and_subjects_cannot_add_headers():
     for contact in (mail.from_, Address(long_name, "eve@acme.example"),
                     Address("Eve\u2028Bcc: spy@evil.example", "eve@acme.example")):
         draft = compose(mail, contact, WRITER, company="Acme\r\nBcc: x@y", role="Dev\nBcc: z",
-                        contains_feedback=False, now=NOW)
+                        feedback=NOT_GIVEN, now=NOW)
         msg = parsed(draft.raw)
         assert msg["Bcc"] is None and msg["Cc"] is None
         # the text may survive inside the quoted display name, but only as text
@@ -96,7 +125,7 @@ def test_a_literal_encoded_word_left_in_a_subject_drafts_one_safe_line(word: str
     mail = rejection("From: Jane <jane@acme.example>\r\n"
                      f"Subject: \u00e9 {word}\r\nMessage-ID: <e@acme.example>",
                      "We will not move forward.\n")
-    draft = compose(mail, mail.from_, WRITER, company=None, role=None, contains_feedback=False,
+    draft = compose(mail, mail.from_, WRITER, company=None, role=None, feedback=NOT_GIVEN,
                     now=NOW)
     msg = parsed(draft.raw)
     assert msg["Subject"].startswith("Re: \u00e9") and "\n" not in msg["Subject"]
@@ -107,7 +136,7 @@ def test_unusable_contact_address_is_refused():
     for bad in ("jane@acme.example\r\nBcc: x@y", "not-an-address", "a b@c.example"):
         with pytest.raises(DraftError):
             compose(BASIC, Address("Jane", bad), WRITER, company=None, role=None,
-                    contains_feedback=False, now=NOW)
+                    feedback=NOT_GIVEN, now=NOW)
 
 
 def test_first_name():
@@ -122,7 +151,7 @@ def test_templates_can_be_overridden(tmp_path):
                                          "{{ closing }}\n")
     writer = Writer("Sam", "sam@example.org", "", tmp_path)
     draft = compose(BASIC, Address("Jane", "jane@acme.example"), writer, company=None,
-                    role="QA Engineer", contains_feedback=False, now=NOW)
+                    role="QA Engineer", feedback=NOT_GIVEN, now=NOW)
     assert "Custom ask for QA Engineer." in draft.body
 
 
@@ -154,9 +183,9 @@ def test_the_only_sending_path_is_the_digest_to_its_owner():
     (None, None, "Thank you for letting me know, and"),
 ])
 def test_opening_reads_well_with_or_without_company_and_role(company, role, expected):
-    for feedback in (False, True):
+    for feedback in (NOT_GIVEN, GIVEN, FeedbackCall.UNSURE):
         draft = compose(BASIC, Address("Jane", "jane@acme.example"), WRITER, company=company,
-                        role=role, contains_feedback=feedback, now=NOW)
+                        role=role, feedback=feedback, now=NOW)
         assert expected in " ".join(draft.body.split())
 
 
@@ -175,6 +204,18 @@ def test_opening_reads_well_with_or_without_company_and_role(company, role, expe
 def test_draft_answers_in_the_rejections_language(body, expected):
     mail = rejection("From: Jane <jane@acme.example>\r\nSubject: x\r\nMessage-ID: <l@x>", body)
     draft = compose(mail, Address("Jane Doe", "jane@acme.example"), WRITER, company="Acme",
-                    role=None, contains_feedback=False, now=NOW)
+                    role=None, feedback=NOT_GIVEN, now=NOW)
     for text in expected:
         assert text in draft.body
+
+
+def test_every_variant_has_a_template_in_every_draft_language():
+    from pathlib import Path
+
+    from inboxcoach.drafting import GREETINGS, Variant
+
+    folder = Path(__file__).parent.parent / "inboxcoach" / "templates" / "drafts"
+    for variant in Variant:
+        for lang in GREETINGS:
+            name = f"{variant}.txt.j2" if lang == "en" else f"{variant}.{lang}.txt.j2"
+            assert (folder / name).is_file(), name

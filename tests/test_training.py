@@ -64,9 +64,12 @@ def test_sender_kind_learns_from_out_of_fold_category_answers(tmp_path, monkeypa
         return real(task, data, use, categories)
 
     monkeypatch.setattr(training, "fit_task_features", spy)
+    monkeypatch.setattr(training, "N_JOBS", 1)  # in this process, where the spy is
     result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=3, log=lambda *_: None)
-    assert set(result.cv) == {"category", "sender_kind", "contains_feedback"}
-    assert set(result.manifest["thresholds"]) == {"category", "sender_kind"}
+    assert set(result.cv) == {"families"}  # one seed file: no split by files
+    assert {"category", "sender_kind", "contains_feedback", "job_search"} <= set(
+        result.cv["families"])
+    assert {"category", "sender_kind", "job_search"} <= set(result.manifest["thresholds"])
     records = [json.loads(line) for line in (tmp_path / "m" / "corpus" / "train.jsonl")
                .read_text().splitlines()]
     labels = np.array([r["category"] for r in records])
@@ -88,3 +91,45 @@ def test_unsure_threshold_picks_the_lowest_confident_enough_cut():
     conf = np.array([0.95, 0.9, 0.85, 0.6, 0.5, 0.4])
     correct = np.array([True, True, True, True, False, False])
     assert unsure_threshold(correct, conf, target=0.95) == 0.51
+
+
+def test_the_gate_turns_unlikely_job_mail_into_other():
+    from inboxcoach.model import gated
+
+    cats = np.array(["outreach", "rejection", "other"], dtype=object)
+    conf = np.array([0.9, 0.8, 0.7])
+    out, sure = gated(cats, conf, np.array([0.2, 0.9, 0.1]), 0.5)
+    assert list(out) == ["other", "rejection", "other"]
+    assert list(sure) == [0.8, 0.8, 0.7]
+    same, _ = gated(cats, conf, None, 0.5)
+    assert list(same) == list(cats)
+
+
+def test_the_gate_threshold_is_the_best_f1_that_leaves_ordinary_mail_alone():
+    from inboxcoach.training import choose_gate
+
+    table = [{"threshold": 0.3, "category_macro_f1": 0.90, "ordinary_job_mail": 0.02},
+             {"threshold": 0.5, "category_macro_f1": 0.88, "ordinary_job_mail": 0.004},
+             {"threshold": 0.7, "category_macro_f1": 0.85, "ordinary_job_mail": 0.001}]
+    assert choose_gate(table) == 0.5
+    assert choose_gate([{**r, "ordinary_job_mail": None} for r in table]) == 0.3
+
+
+def test_whole_seed_files_can_be_held_out_together():
+    files = [f"file{i % 6}" for i in range(60)]
+    folds = grouped_folds(files, 3)
+    for name in set(files):
+        assert len({folds[i] for i, f in enumerate(files) if f == name}) == 1
+
+
+def test_each_answer_gets_its_own_unsure_threshold_when_there_are_enough():
+    from inboxcoach.training import class_thresholds
+
+    pred = np.array(["rejection"] * 200 + ["outreach"] * 200 + ["offer"] * 5)
+    truth = pred.copy()
+    truth[200:300] = "interview"  # outreach answers are often wrong below 0.8
+    conf = np.concatenate([np.linspace(0.5, 1, 200), np.linspace(0.3, 1, 200), [0.9] * 5])
+    conf[200:300] = np.linspace(0.3, 0.79, 100)
+    got = class_thresholds(pred, truth, conf, 0.7)
+    assert got["category:rejection"] == 0.3 and got["category:outreach"] >= 0.75
+    assert "category:offer" not in got  # too few answers to say

@@ -103,3 +103,36 @@ def test_same_name_is_lenient_about_suffixes_and_short_forms():
     assert same_name("Nordlicht GmbH", "nordlicht")
     assert not same_name("Halcyon Games", "Games")
     assert not same_name("", "x")
+
+
+TEAM = "From: Acme Recruiting <recruiting@acme.example>\r\nSubject: Your application"
+
+
+@pytest.mark.parametrize(("headers", "body", "expected"), [
+    # a person signs a team mailbox's mail: name and title on one line
+    (TEAM, REJECTION + "Kind regards,\nMaria Lopez | Talent Partner\n",
+     ("Maria Lopez", "recruiting@acme.example")),
+    (TEAM, REJECTION + "Best wishes, Tom Baker, Senior Recruiter\n",
+     ("Tom Baker", "recruiting@acme.example")),
+    # no sign-off, a name over a job title
+    (TEAM, REJECTION + "Maria Lopez\nTalent Acquisition Partner\nAcme Ltd\n",
+     ("Maria Lopez", "recruiting@acme.example")),
+    # the mail names the contact to reply to
+    ("From: Personal <bewerbung@firma.example>\r\nSubject: Ihre Bewerbung",
+     "Sehr geehrter Herr Weber,\n\nleider müssen wir Ihnen absagen.\n\nIhre Ansprechpartnerin: "
+     "Frau Katrin Vogel\nPersonalabteilung\n", ("Katrin Vogel", "bewerbung@firma.example")),
+    # a no-reply sender whose Reply-To is a person
+    ("From: Acme <noreply@acme.example>\r\nReply-To: Jo Park <jo.park@acme.example>\r\n"
+     "Subject: x", REJECTION + "Jo\n", ("Jo Park", "jo.park@acme.example")),
+    # ... and the other direction: nobody to reply to
+    (TEAM, REJECTION + "Best regards,\nThe Recruiting Team\nAcme\n", None),
+    (TEAM, REJECTION + "Acme Corporation\nHuman Resources Department\n", None),
+    ("From: Acme Careers <careers@acme.example>\r\nSubject: x", REJECTION + "Acme Careers\n",
+     None),
+    (TEAM, REJECTION + "This mailbox is not monitored.\nKind regards,\nMaria Lopez\n", None),
+    ("From: Acme <no-reply@acme.example>\r\nSubject: x",
+     REJECTION + "Kind regards,\nMaria Lopez | Talent Partner\n", None),
+])
+def test_human_contact_of_team_mailboxes_and_relays(headers, body, expected):
+    contact = human_contact(mail(headers, body))
+    assert (contact.name, contact.email) == expected if expected else contact is None
