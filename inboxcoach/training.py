@@ -30,19 +30,23 @@ from inboxcoach.evaluation import (
     feedback_test_scores,
     score,
 )
+from inboxcoach.features import stock_rejection
 from inboxcoach.model import (
     C_BY_TASK,
     FEEDBACK,
     FEEDBACK_FEATURES,
     GATE,
+    SECOND_LOOK,
     STAGE_FEATURES,
     TASKS,
     build_classifier,
     build_features,
+    build_feedback_features,
     frame,
     gated,
     stage_column,
     token_counts,
+    with_cues,
     with_stage,
 )
 from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE
@@ -140,7 +144,8 @@ def _held_out_fold(task: str, x: Any, data: pd.DataFrame, use: np.ndarray, test:
 
 def score_held_out(held_out: dict[str, tuple[np.ndarray, np.ndarray]],
                    labels: dict[str, np.ndarray], rows: dict[str, np.ndarray], files: list[str],
-                   log: Any, split: str, k: int) -> tuple[dict[str, Any], dict[str, float]]:
+                   texts: pd.Series, log: Any, split: str, k: int
+                   ) -> tuple[dict[str, Any], dict[str, float]]:
     """Scores of one cross-validation, and the thresholds it chooses: the gate's (ordinary
     mail held out by whole files stays under ``ORDINARY_TARGET``), then the unsure ones on the
     gated answers. The category is scored after the gate, as it answers in use."""
@@ -152,6 +157,7 @@ def score_held_out(held_out: dict[str, tuple[np.ndarray, np.ndarray]],
         out["gate_choice"] = gate_table(held_out["category"], job, labels["category"], ordinary)
         thresholds[GATE] = choose_gate(out["gate_choice"])
     category = gated(*held_out["category"], job, thresholds.get(GATE, 0.5))
+    sure = np.ones(len(category[0]), dtype=bool)
     for task, (pred, conf) in ({**held_out, "category": category}).items():
         y, use = labels[task], rows[task]
         names = TASKS.get(task, (True, False))
@@ -165,21 +171,37 @@ def score_held_out(held_out: dict[str, tuple[np.ndarray, np.ndarray]],
             thresholds[task] = unsure_threshold(pred == y, conf)
             confident = conf >= thresholds[task]
             if task == "category":
-                thresholds |= class_thresholds(pred, y, conf, thresholds[task])
-                confident = conf >= np.array([thresholds.get(f"category:{c}", thresholds[task])
-                                              for c in pred])
+                confident = sure = category_confidence(pred, y, conf, texts, thresholds, out)
             out[f"{task}_confident_wrong"] = round(float((pred != y)[confident].mean()), 4)
         out[task] = scores.as_dict() | {"unsure_threshold": thresholds.get(task)}
         log(f"{task}: {k}-fold CV, whole {split} held out: macro-F1 {scores.macro_f1:.3f}, "
             f"accuracy {scores.accuracy:.3f}")
     if ordinary.any():
         taken = category[0][ordinary] != "other"
-        sure = taken & (category[1][ordinary] >= thresholds["category"])
+        sure = taken & sure[ordinary]
         out["ordinary"] = {"n": int(ordinary.sum()), "job_mail": round(float(taken.mean()), 4),
                            "job_mail_confident": round(float(sure.mean()), 4)}
         log(f"ordinary mail taken for job mail: {taken.mean():.2%} "
             f"({sure.mean():.2%} confident)")
     return out, thresholds
+
+
+def category_confidence(pred: np.ndarray, truth: np.ndarray, conf: np.ndarray,
+                        texts: pd.Series, thresholds: dict[str, float],
+                        out: dict[str, Any]) -> np.ndarray:
+    """Which held-out category answers are confident: above their class's unsure threshold,
+    or rejections the category model was unsure of that a stock rejection phrase confirms (the
+    second look, kept only when those answers were right ``UNSURE_TARGET`` of the time)."""
+    thresholds |= class_thresholds(pred, truth, conf, thresholds["category"])
+    confident = conf >= np.array([thresholds.get(f"category:{c}", thresholds["category"])
+                                  for c in pred])
+    look = (pred == "rejection") & ~confident & np.array([stock_rejection(t) for t in texts])
+    right = float((truth[look] == "rejection").mean()) if look.any() else None
+    out["second_look"] = {"confirmed": int(look.sum()), "right": right}
+    if right is not None and right >= UNSURE_TARGET:
+        thresholds[SECOND_LOOK] = 1.0
+        confident = confident | look
+    return confident
 
 
 MIN_CLASS_ANSWERS = 100  # fewer held-out answers of a class: the task's one threshold holds
@@ -230,7 +252,7 @@ def fit_task_features(task: str, data: pd.DataFrame, use: np.ndarray,
     """The features a task fits for itself, on its training rows: the feedback model's own
     TF-IDF weights, the sender-kind model's stage tokens."""
     if task == FEEDBACK:
-        return {FEEDBACK_FEATURES: build_features().fit(data[use])}
+        return {FEEDBACK_FEATURES: build_feedback_features().fit(with_cues(data[use]))}
     if task == "sender_kind":
         return {STAGE_FEATURES: token_counts().fit(stage_column(data["meta"][use],
                                                                 categories[use]))}
@@ -241,7 +263,7 @@ def task_input(x: Any, data: pd.DataFrame, use: np.ndarray, own: dict[str, Any],
                categories: np.ndarray) -> Any:
     """What the task's model reads for the rows ``use`` (``x``: the shared features)."""
     if FEEDBACK_FEATURES in own:
-        return own[FEEDBACK_FEATURES].transform(data[use])
+        return own[FEEDBACK_FEATURES].transform(with_cues(data[use]))
     if STAGE_FEATURES in own:
         return with_stage(x[use], own[STAGE_FEATURES], data["meta"][use], categories[use])
     return x[use]
@@ -280,8 +302,8 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
             splits["files"] = grouped_folds(files, folds)
         for name, split in splits.items():
             held_out = cross_validate(data, labels, rows, families, split)
-            cv[name], thresholds = score_held_out(held_out, labels, rows, files, log, name,
-                                                  folds)
+            cv[name], thresholds = score_held_out(held_out, labels, rows, files, data["text"],
+                                                  log, name, folds)
             if name == "families":  # closest to how often the category is right in use
                 categories = held_out["category"][0]
         # The thresholds are those of the last split: whole files held out where there are
@@ -290,6 +312,9 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
     x = features.transform(data)
     models: dict[str, Any] = {"features": features}
     fam = np.asarray(families)
+    if thresholds.get(GATE) == 0.0:  # no threshold helped in cross-validation: no gate
+        log("job_search gate: no threshold raised held-out macro-F1; the model ships without it")
+        del labels[GATE], thresholds[GATE]
     for task, y in labels.items():
         use = rows[task]
         own = fit_task_features(task, data, use, categories)

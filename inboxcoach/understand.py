@@ -93,10 +93,20 @@ def is_relay(address: Address) -> bool:
 
 
 def person_like_local(address: Address) -> bool:
-    local = address.email.rpartition("@")[0].lower()
+    local, _, domain = address.email.lower().rpartition("@")
     if NOREPLY.search(address.email) or TEAM_LOCAL.search(local):
         return False
+    if local.isalpha() and local in domain.replace("-", "").replace(".", ""):
+        return False  # "acme@acme.example": the organisation's own mailbox
     return bool(re.fullmatch(r"[a-z]+([._-][a-z]+){0,2}", local)) and len(local) <= 30
+
+
+def named_person_local(address: Address) -> bool:
+    """A local part shaped like a person's full name ("jane.doe", "j_smith"): enough to believe
+    a person reads it even when the text says replies are not read (a recruiter who pasted a
+    template's footer). A one-word mailbox ("acmegroup") is not."""
+    local = address.email.rpartition("@")[0].lower()
+    return person_like_local(address) and bool(re.fullmatch(r"[a-z]+[._-][a-z]+", local))
 
 
 def signature_name(text: str) -> str | None:
@@ -110,20 +120,36 @@ def signature_name(text: str) -> str | None:
             continue  # not a sign-off line ("Thanks again for your time.")
         following = lines[i + 1:i + 2]
         return _signed_line(rest) if rest else (_signed_line(following[0]) if following else None)
-    for name_line, title in pairwise(lines[-6:]):  # "Maria Lopez" / "Talent Partner, Acme"
-        if TITLE_LINE.search(title) and not ORG_WORDS.search(name_line) and (
+    # No sign-off: a name over a job title ("Maria Lopez" / "Talent Partner, Acme"), or both on
+    # the last line ("Aoife Brannigan, People Team, Tessellate"); the closest to the end wins.
+    for name_line, title in reversed(list(pairwise(lines[-6:]))):
+        if len(title) <= 60 and TITLE_LINE.search(title) and _could_sign(name_line) and (
                 name := _person_name(name_line)):
             return name
+    if lines and _could_sign(lines[-1]) and (titled := _titled_name(lines[-1])):
+        return titled
     named = CONTACT_LINE.search(text)
     return _person_name(named.group("name")) if named else None
 
 
-def _signed_line(line: str) -> str | None:
-    """A name, alone or before its title ("Maria Lopez | Talent Partner", "Jan, HR")."""
+GREETING = re.compile(r"^(hi|hello|hey|dear|hallo|liebe[rs]?|sehr geehrte|bonjour|cher|chère|hola|"
+                      r"estimad[oa]|beste|geachte|ciao|gentile|hej)\b", re.I)
+
+
+def _could_sign(line: str) -> bool:
+    return not (ORG_WORDS.search(line) or SIGN_OFF.match(line) or GREETING.match(line))
+
+
+def _titled_name(line: str) -> str | None:
     parts = re.split(r"\s*(?:\||,|–|—|\s-)\s*", line, maxsplit=1)
     if len(parts) == 2 and TITLE_LINE.search(parts[1]):
         return _person_name(parts[0])
-    return _person_name(line)
+    return None
+
+
+def _signed_line(line: str) -> str | None:
+    """A name, alone or before its title ("Maria Lopez | Talent Partner", "Jan, HR")."""
+    return _titled_name(line) or _person_name(line)
 
 
 def _person_name(line: str) -> str | None:
@@ -140,6 +166,9 @@ def display_person(address: Address | None) -> str | None:
         return None
     name = re.split(r"\s+(?:via|from|at|@|\||-|–)\s+", address.name, maxsplit=1)[0]
     name = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    label = address.email.rpartition("@")[2].split(".")[0].lower()
+    if ORG_WORDS.search(name) or (name.split() and name.split()[0].lower() == label):
+        return None  # "Saltmarsh Coffee Roasters" from saltmarsh.example: the business
     return _person_name(name)
 
 
@@ -151,7 +180,7 @@ def human_contact(mail: Email) -> Address | None:
         return None
     if is_relay(address) and not (mail.reply_to and not is_relay(mail.reply_to[0])):
         return None
-    if NOT_READ.search(mail.new_text) and not person_like_local(address):
+    if NOT_READ.search(mail.new_text) and not named_person_local(address):
         return None
     signed = signature_name(mail.new_text)
     name = display_person(address) or display_person(mail.from_ if address.email == (

@@ -28,6 +28,32 @@ def test_every_seed_is_complete_and_valid():
         assert s["sender_kind"] in {"automated", "personal"}
 
 
+def test_every_seed_file_passes_the_seed_checker():
+    from inboxcoach.corpus import check_seed_file
+
+    files = [*SEEDS.glob("*.jsonl"), *(SEEDS.parent / "feedback-test").glob("*.jsonl")]
+    assert len(files) > 20
+    assert [p for f in files for p in check_seed_file(f)] == []
+
+
+def test_the_seed_checker_names_what_is_wrong():
+    from inboxcoach.corpus import seed_problems
+
+    good = {"family": "x-001", "category": "rejection", "sender_kind": "automated",
+            "has_human_contact": False, "contains_feedback": False, "stage": "application",
+            "lang": "en", "subject": "x", "from_name": "", "from_addr": "no-reply@{domain}",
+            "body": "Hi {candidate}", "contact_name": None, "contact_email": None,
+            "company": "{company}", "role": None}
+    assert seed_problems(good) == []
+    assert seed_problems({**good, "body": "Hi {name}"}) == ["unknown placeholder {name}"]
+    assert seed_problems({**good, "stage": None}) == [
+        "a rejection needs stage application or interview"]
+    assert "contains_feedback is for rejections only" in seed_problems(
+        {**good, "category": "other", "stage": None, "contains_feedback": True})
+    assert "no human contact, yet a contact_email" in seed_problems(
+        {**good, "contact_email": "x@y.z"})
+
+
 def test_expansion_is_deterministic_and_fills_placeholders():
     seeds = read_seeds(SEEDS)[:60]
     first, second = list(expand(seeds)), list(expand(seeds))

@@ -76,3 +76,16 @@ def test_stage_tokens_pair_each_sender_token_with_the_category():
     tokens = stage_tokens("from:person-like len:short", "interview").split()
     assert tokens == ["cat:interview", "interview&from:person-like", "interview&len:short"]
     assert stage_tokens("", "other") == "cat:other"
+
+
+def test_feedback_cues_name_reasons_and_offers_in_five_languages():
+    from inboxcoach.features import feedback_cues
+
+    assert "cue:reason-more" in feedback_cues("we were looking for more hands-on experience")
+    assert "cue:reason-lack" in feedback_cues("Leider fehlt Ihnen die Erfahrung mit SAP.")
+    assert "cue:reason-requirement" in feedback_cues("un nivel C1 es requisito del puesto")
+    assert "cue:reason-lack" in feedback_cues("il vous manque l'expérience en gestion")
+    assert "cue:reason-requirement" in feedback_cues("je opzegtermijn van drie maanden")
+    assert "cue:offer-only" in feedback_cues("Happy to share feedback on a call.")
+    assert "cue:role-reason" in feedback_cues("We have a hiring freeze.")
+    assert feedback_cues("Thank you for applying. We wish you well.") == "cue:none"

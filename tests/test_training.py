@@ -69,7 +69,8 @@ def test_sender_kind_learns_from_out_of_fold_category_answers(tmp_path, monkeypa
     assert set(result.cv) == {"families"}  # one seed file: no split by files
     assert {"category", "sender_kind", "contains_feedback", "job_search"} <= set(
         result.cv["families"])
-    assert {"category", "sender_kind", "job_search"} <= set(result.manifest["thresholds"])
+    assert {"category", "sender_kind"} <= set(result.manifest["thresholds"])
+    assert "gate_choice" in result.cv["families"]  # measured, shipped only if it helps
     records = [json.loads(line) for line in (tmp_path / "m" / "corpus" / "train.jsonl")
                .read_text().splitlines()]
     labels = np.array([r["category"] for r in records])
@@ -133,3 +134,26 @@ def test_each_answer_gets_its_own_unsure_threshold_when_there_are_enough():
     got = class_thresholds(pred, truth, conf, 0.7)
     assert got["category:rejection"] == 0.3 and got["category:outreach"] >= 0.75
     assert "category:offer" not in got  # too few answers to say
+
+
+def test_the_second_look_confirms_unsure_rejections_only_when_it_was_right():
+    import pandas as pd
+
+    from inboxcoach.training import category_confidence
+
+    pred = np.array(["rejection"] * 150)
+    conf = np.array([0.9] * 100 + [0.38] * 30 + [0.36] * 20)
+    texts = pd.Series(["Thanks."] * 130 + ["We regret to inform you."] * 20)
+    right = pred.copy()
+    right[100:130] = "other"  # unsure answers without the phrase are often wrong
+    out: dict = {}
+    thresholds = {"category": 0.5}
+    confident = category_confidence(pred, right, conf, texts, thresholds, out)
+    assert confident[130:].all() and not confident[100:130].any()
+    assert thresholds["second_look"] == 1.0
+    assert out["second_look"] == {"confirmed": 20, "right": 1.0}
+    wrong = right.copy()
+    wrong[130:140] = "other"  # half the confirmed answers were not rejections
+    thresholds = {"category": 0.5}
+    confident = category_confidence(pred, wrong, conf, texts, thresholds, {})
+    assert not confident[100:].any() and "second_look" not in thresholds

@@ -132,7 +132,28 @@ TEAM = "From: Acme Recruiting <recruiting@acme.example>\r\nSubject: Your applica
     (TEAM, REJECTION + "This mailbox is not monitored.\nKind regards,\nMaria Lopez\n", None),
     ("From: Acme <no-reply@acme.example>\r\nSubject: x",
      REJECTION + "Kind regards,\nMaria Lopez | Talent Partner\n", None),
+    ("From: Tramontana Empleo <no-responder@empleo.tramontana.example>\r\nSubject: x",
+     "Lamentamos comunicarte que tu perfil no ha sido seleccionado.\n\nAtentamente,\n"
+     "Departamento de Personas\n", None),
+    ("From: Tarrant Group <tarrantgroup@careers.example>\r\nSubject: x",
+     REJECTION + "Sincerely,\nTarrant Group Talent Acquisition\n\nPlease do not reply to this "
+     "message.\n", None),
+    ("From: Saltmarsh Coffee Roasters <saltmarsh@saltmarsh.example>\r\nSubject: x",
+     REJECTION + "Warmly,\nThe Hiring Team at Saltmarsh\n", None),
+    # a recruiter who pasted a template's footer is still read
+    ("From: Jane Doe <jane.doe@acme.example>\r\nSubject: x",
+     REJECTION + "Best,\nJane\n\nPlease do not reply to this automated email.\n",
+     ("Jane Doe", "jane.doe@acme.example")),
 ])
 def test_human_contact_of_team_mailboxes_and_relays(headers, body, expected):
     contact = human_contact(mail(headers, body))
     assert (contact.name, contact.email) == expected if expected else contact is None
+
+
+def test_a_signature_without_sign_off_is_the_name_closest_to_the_end():
+    founder = ("Hi Robin,\n\nJonas here, one of the two founders. We will pass.\n\n"
+               "Jonas Aalto\nCo-founder, Wrenfield\n")
+    assert signature_name(founder) == "Jonas Aalto"  # not the greeting over a line on founders
+    assert signature_name("Hi Robin, sorry, not this time.\nAoife Brannigan, People Team, "
+                          "Tessellate\n") == "Aoife Brannigan"
+    assert signature_name("Sorry, not this time.\nAcme Group\nHuman Resources\n") is None

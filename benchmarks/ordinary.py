@@ -1,0 +1,52 @@
+"""Benchmark: how much ordinary mail (not about a job search) the model leaves alone.
+
+    python benchmarks/ordinary.py [PATH]
+
+PATH is a folder of real non-job messages (.eml files, a Maildir or an mbox; default
+``../shared/data/ordinary/mail`` beside the checkout, read in place, never copied or trained
+on). Every message should come out ``other``. Reports the share taken for job mail, the share
+taken with confidence, and the feedback-request drafts a run would write for it, per kind of
+mail when an ``index.jsonl`` names them. Results go to benchmarks/results/ordinary.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from inboxcoach.evaluation import evaluate_ordinary, load_ordinary  # noqa: E402
+from inboxcoach.model import Classifier  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared" / "data" / "ordinary" / "mail"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
+    args = parser.parse_args()
+    if not args.path.exists():
+        sys.exit(f"{args.path} is not there: give a folder of ordinary mail")
+    mails, sources, kinds, unreadable = load_ordinary([args.path])
+    classifier = Classifier.load()
+    scores = evaluate_ordinary(classifier, mails, sources, kinds, unreadable)
+    results = scores.as_dict() | {
+        "by_kind": {k: {c: int(v) for c, v in row.items()}
+                    for k, row in scores.by_kind.iterrows()},
+        "path": str(args.path), "model_version": classifier.version,
+        "measured": time.strftime("%Y-%m-%d"),
+        "targets": {"job_mail_share": 0.005, "job_mail_confident_share": 0.002,
+                    "would_draft": 0},
+    }
+    out = ROOT / "benchmarks" / "results" / "ordinary.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
