@@ -18,6 +18,7 @@ def make_message(
     msg["Subject"] = subject or f"Your application #{i}"
     msg["Date"] = format_datetime(when or datetime(2026, 10, 1, tzinfo=UTC) + timedelta(hours=i))
     msg["Message-ID"] = f"<msg-{i}@{domain}>"
-    text = body or f"Hello,\n\nthank you for applying (message {i}).\n"
+    text = body or (f"Hello,\n\nthank you for applying for the Data Analyst role at Acme. We have "
+                    f"received your application and will review it shortly (message {i}).\n")
     msg.set_content(text + ("x" * 76 + "\n") * (pad // 77))
     return msg.as_bytes()

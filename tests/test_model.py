@@ -48,7 +48,13 @@ def test_installed_model_loads_and_tags(classifier):
 def test_feedback_features_reuse_the_hashed_counts_exactly(classifier):
     """One hashing pass serves both feature sets: the result must be what transforming the
     text again gives."""
-    from inboxcoach.model import FEEDBACK_FEATURES, frame, reweigh, transform_keeping_counts
+    from inboxcoach.model import (
+        FEEDBACK_FEATURES,
+        frame,
+        reweigh,
+        transform_keeping_counts,
+        with_cues,
+    )
     from inboxcoach.parse import parse_raw
     from inboxcoach.records import MessageRef, RawMessage
 
@@ -58,8 +64,8 @@ def test_feedback_features_reuse_the_hashed_counts_exactly(classifier):
     x, hashed = transform_keeping_counts(classifier.models["features"], data)
     assert (x != classifier.models["features"].transform(data)).nnz == 0
     own, rows = classifier.models[FEEDBACK_FEATURES], [1, 4]
-    shared = reweigh(own, data.iloc[rows], {k: v.rows(rows) for k, v in hashed.items()})
-    assert (shared != own.transform(data.iloc[rows])).nnz == 0
+    shared = reweigh(own, with_cues(data.iloc[rows]), {k: v.rows(rows) for k, v in hashed.items()})
+    assert (shared != own.transform(with_cues(data.iloc[rows]))).nnz == 0
 
 
 def test_sender_kind_reads_the_category_models_answer(classifier, monkeypatch):
