@@ -12,6 +12,8 @@ import hashlib
 import json
 import platform
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sklearn
-from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
 from inboxcoach.corpus import build_corpus, expand, read_seeds
@@ -94,7 +95,8 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
     answers, as it reads the category model's answers in use."""
     k = int(folds.max()) + 1
     fam = np.asarray(families)
-    shared = _parallel(delayed(_fit_transform)(data, folds != fold) for fold in range(k))
+    shared = _parallel([lambda fold=fold: _fit_transform(data, folds != fold)
+                        for fold in range(k)])
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     # The sender kind's training rows carry answers from category models that saw its test
     # fold: a small leak through the category answers only, never through the sender labels.
@@ -103,9 +105,10 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
         if categories is None:  # the sender kind reads the category's out-of-fold answers
             categories = out["category"][0]
         jobs = [(task, fold) for task in tasks if task in labels for fold in range(k)]
-        results = _parallel(delayed(_held_out_fold)(
-            task, shared[fold], data, (folds != fold) & rows[task], folds == fold,
-            labels[task], fam, categories) for task, fold in jobs)
+        results = _parallel([
+            lambda task=task, fold=fold, categories=categories: _held_out_fold(
+                task, shared[fold], data, (folds != fold) & rows[task], folds == fold,
+                labels[task], fam, categories) for task, fold in jobs])
         for task in dict.fromkeys(t for t, _ in jobs):
             pred = np.empty(len(labels[task]), dtype=object)
             conf = np.zeros(len(labels[task]))
@@ -116,12 +119,17 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
     return {task: out[task] for task in labels}
 
 
-# Cross-validation folds run on both cores; the results do not depend on the order they finish.
+# Cross-validation folds run in two threads (liblinear and the sparse algebra release the GIL);
+# threads, not processes, so nothing is pickled. Results come back in order, whatever finishes
+# first.
 N_JOBS = 2
 
 
-def _parallel(jobs: Any) -> list[Any]:
-    return list(Parallel(n_jobs=N_JOBS)(jobs))
+def _parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
+    if N_JOBS == 1:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=N_JOBS) as pool:
+        return list(pool.map(lambda job: job(), jobs))
 
 
 def _fit_transform(data: pd.DataFrame, train_rows: np.ndarray) -> Any:
