@@ -256,19 +256,29 @@ def add_evaluate_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from inboxcoach.evaluation import evaluate, load_evaluation_set
+    from inboxcoach.evaluation import (
+        evaluate,
+        evaluate_ordinary,
+        load_evaluation_set,
+        load_ordinary,
+    )
     from inboxcoach.model import Classifier
     from inboxcoach.training import model_card, train
 
     result = train(args.seeds, args.out, folds=args.folds)
-    validation = None
+    validation = ordinary = None
     if args.validate is not None and args.validate.is_file():
         records, mails = load_evaluation_set(args.validate)
         validation = evaluate(Classifier.load(args.out), records, mails)
     elif args.validate is not None:
         log.warning("%s is not there: the model card reports cross-validation only",
                     args.validate)
-    card = model_card(result.manifest, validation, str(args.validate))
+    if args.ordinary is not None and args.ordinary.exists():
+        mails, sources, kinds, unreadable = load_ordinary([args.ordinary])
+        ordinary = evaluate_ordinary(Classifier.load(args.out), mails, sources, kinds, unreadable)
+    elif args.ordinary is not None:
+        log.warning("%s is not there: the model card leaves ordinary mail out", args.ordinary)
+    card = model_card(result.manifest, validation, str(args.validate), ordinary, args.looks)
     (args.out / "MODEL_CARD.md").write_text(card, "utf-8")
     print(f"model {result.manifest['version']} written to {args.out}")
     return 0
@@ -284,6 +294,12 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--validate", type=Path, metavar="FILE.jsonl",
                    help="real labelled emails to score the new model on for the model card "
                         "(read in place, never trained on), e.g. ../shared/data/real-dev.jsonl")
+    p.add_argument("--looks", type=int, metavar="N",
+                   help="how many candidate models were scored on the --validate set this "
+                        "round, counting this one; the model card states it")
+    p.add_argument("--ordinary", type=Path, metavar="PATH",
+                   help="real mail that is not job mail (.eml folder, Maildir or mbox) to score "
+                        "the new model on for the model card (read in place, never trained on)")
 
 
 def cmd_drafts(args: argparse.Namespace) -> int:

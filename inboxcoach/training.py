@@ -22,9 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sklearn
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
 
 from inboxcoach.corpus import build_corpus, expand, read_seeds
+from inboxcoach.diversity import corpus_diversity, summary
 from inboxcoach.evaluation import (
     emails_from_records,
     feedback_band,
@@ -95,7 +100,8 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
     answers, as it reads the category model's answers in use."""
     k = int(folds.max()) + 1
     fam = np.asarray(families)
-    shared = _parallel([lambda fold=fold: _fit_transform(data, folds != fold)
+    blocks = hashed_blocks(data)
+    shared = _parallel([lambda fold=fold: _fit_transform(blocks, folds != fold)
                         for fold in range(k)])
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     # The sender kind's training rows carry answers from category models that saw its test
@@ -132,8 +138,28 @@ def _parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
         return list(pool.map(lambda job: job(), jobs))
 
 
-def _fit_transform(data: pd.DataFrame, train_rows: np.ndarray) -> Any:
-    return build_features().fit(data[train_rows]).transform(data)
+def hashed_blocks(data: pd.DataFrame) -> list[tuple[Any, Any]]:
+    """The blocks of ``build_features()``, each as (its input, the part still to be fitted),
+    with the hashing already done. Hashing is stateless and most of the cost of the features,
+    so cross-validation hashes the corpus once rather than twice per fold; only the TF-IDF
+    weights and the token vocabulary are fitted per fold."""
+    blocks = []
+    for _, step, column in build_features().transformers:
+        first = step.steps[0][1] if isinstance(step, Pipeline) else None
+        if isinstance(first, HashingVectorizer):
+            blocks.append((first.transform(data[column]), Pipeline(step.steps[1:])))
+        else:
+            blocks.append((data[column], step))
+    return blocks
+
+
+def _fit_transform(blocks: list[tuple[Any, Any]], train_rows: np.ndarray) -> Any:
+    """What ``build_features().fit(data[train_rows]).transform(data)`` gives (a test checks)."""
+    out = []
+    for values, step in blocks:
+        fitted = clone(step).fit(values[train_rows])
+        out.append(fitted.transform(values))
+    return sparse.hstack(out).tocsr()
 
 
 def _held_out_fold(task: str, x: Any, data: pd.DataFrame, use: np.ndarray, test: np.ndarray,
@@ -316,8 +342,8 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
                 categories = held_out["category"][0]
         # The thresholds are those of the last split: whole files held out where there are
         # enough files, as mail unlike the corpus needs.
-    features = build_features().fit(data)
-    x = features.transform(data)
+    features = build_features()
+    x = features.fit_transform(data)  # hashes once, where fit then transform hashes twice
     models: dict[str, Any] = {"features": features}
     fam = np.asarray(families)
     if thresholds.get(GATE) == 0.0:  # no threshold helped in cross-validation: no gate
@@ -332,6 +358,7 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print) -> Tr
     model_path = out_dir / MODEL_FILE
     model_path.write_bytes(sio.dumps(models, compression=zipfile.ZIP_DEFLATED))
     manifest = _manifest(model_path, corpus_path, records, thresholds, cv, folds)
+    manifest["corpus_diversity"] = summary(corpus_diversity(read_seeds(seed_dir)))
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     tests = seed_dir.parent / FEEDBACK_TEST
     if tests.is_dir() and FEEDBACK in labels:
@@ -376,9 +403,13 @@ def _manifest(model_path: Path, corpus_path: Path, records: list[dict[str, Any]]
     }
 
 
-def model_card(manifest: dict[str, Any], validation: Any = None, source: str = "") -> str:
+def model_card(manifest: dict[str, Any], validation: Any = None, source: str = "",
+               ordinary: Any = None, looks: int | None = None) -> str:
     """The model card: what the model is, what it was trained on, how well it does and where
-    it fails. Figures come from the manifest (grouped CV) and, when given, a real-email set."""
+    it fails. Figures come from the manifest (grouped CV) and, when given, real mail: a
+    labelled set (``validation``, with the number of candidate models ``looks`` that were
+    scored on it, because a figure chosen among many looks is an optimistic one) and ordinary
+    mail (``ordinary``, an ``OrdinaryScores``)."""
     counts = manifest["label_counts"]
     lines = [
         "# inboxcoach classifier: model card", "",
@@ -410,8 +441,11 @@ def model_card(manifest: dict[str, Any], validation: Any = None, source: str = "
         "## How well it does",
     ]
     lines += _cv_section(manifest)
+    lines += _diversity_section(manifest)
     if validation is not None:
-        lines += _validation_section(validation, source)
+        lines += _validation_section(validation, source, looks)
+    if ordinary is not None:
+        lines += _ordinary_section(ordinary)
     return "\n".join(lines) + "\n"
 
 
@@ -474,13 +508,41 @@ def _regularisation(manifest: dict[str, Any]) -> list[str]:
             "were chosen by cross-validation alone (README, \"The classifier\").", ""]
 
 
-def _validation_section(ev: Any, source: str) -> list[str]:
+def _diversity_section(manifest: dict[str, Any]) -> list[str]:
+    d = manifest.get("corpus_diversity")
+    if not d:
+        return []
+    flat = sorted(d["by_file"], key=lambda r: r["trigrams_per_100_words"])[:3]
+    return ["## How varied the corpus is", "",
+            f"{d['seeds']} seeds in {d['files']} files (`python -m inboxcoach.diversity` prints "
+            f"every file): {d['trigrams_per_100_words']:.1f} distinct word 3-grams per 100 words "
+            "(seed-weighted mean of the files); the closest seed in the same file has median "
+            f"TF-IDF cosine similarity {d['nn_same_file']:.3f}, the closest in another file "
+            f"{d['nn_other_files']:.3f}; {d['near_copies_elsewhere']} seeds have a near-copy "
+            "(similarity >= 0.8) in another file. Most repetitive files: "
+            + ", ".join(f"`{r['file']}` {r['trigrams_per_100_words']:.1f}" for r in flat) + ".",
+            ""]
+
+
+def _validation_section(ev: Any, source: str, looks: int | None = None) -> list[str]:
+    looked = ("" if looks is None else f" It is a test: {looks} candidate model"
+              f"{'s were' if looks != 1 else ' was'} scored on it this round, and none of its "
+              "settings was chosen by it.")
     lines = [f"On real emails it never saw ({source}, {ev.n} messages, read in place, never "
-             "trained on):", "", "| task | accuracy | macro-F1 | ECE | unsure | keyword baseline "
-             "macro-F1 |", "|---|---|---|---|---|---|"]
+             f"trained on).{looked}", "",
+             "| task | accuracy | macro-F1 | ECE | unsure | confident answers wrong | keyword "
+             "baseline macro-F1 |", "|---|---|---|---|---|---|---|"]
     for task, s in ev.model.items():
+        wrong, answered = ev.confident_wrong[task]
+        share = f"{wrong} of {answered} ({wrong / answered:.1%})" if answered else "none"
         lines.append(f"| {task} | {s.accuracy:.3f} | {s.macro_f1:.3f} | {s.ece:.3f} | "
-                     f"{ev.unsure_share[task]:.0%} | {ev.baseline[task].macro_f1:.3f} |")
+                     f"{ev.unsure_share[task]:.0%} | {share} | {ev.baseline[task].macro_f1:.3f} |")
+    d = ev.drafts
+    if d["due"]:
+        lines += ["", f"Drafts a run would write: {d['drafted_due']} of the {d['due']} rejections "
+                  f"with a human contact and a known From, {d['drafted_not_due']} where none is "
+                  f"due; variant right {d['variant_right']}, wrong {d['variant_wrong']}, the reply "
+                  f"that reads well either way {d['variant_either_way']}."]
     lines += ["", "Per class (category):", "", "| class | precision | recall | F1 | support |",
               "|---|---|---|---|---|"]
     for label, row in ev.model["category"].table.iterrows():
@@ -492,3 +554,11 @@ def _validation_section(ev: Any, source: str) -> list[str]:
     lines += [f"| {m.id} | {m.task} | {m.true} | {m.predicted} | {m.confidence:.2f} |"
               for m in ev.mistakes.itertuples()]
     return [*lines, ""]
+
+
+def _ordinary_section(o: Any) -> list[str]:
+    share = o.share
+    return [f"On real ordinary mail ({o.n} messages, none of it job mail, read in place, never "
+            f"trained on): {o.job_mail} taken for job mail ({share(o.job_mail):.2%}), "
+            f"{o.job_mail_confident} with confidence ({share(o.job_mail_confident):.2%}), "
+            f"{o.would_draft} would get a draft (targets: at most 0.5%, 0.2% and 0).", ""]

@@ -157,3 +157,35 @@ def test_the_second_look_confirms_unsure_rejections_only_when_it_was_right():
     thresholds = {"category": 0.5}
     confident = category_confidence(pred, wrong, conf, texts, thresholds, {})
     assert not confident[100:].any() and "second_look" not in thresholds
+
+
+def test_the_model_card_states_real_mail_figures_and_the_looks_at_them(tmp_path):
+    from inboxcoach.evaluation import evaluate, evaluate_ordinary
+
+    result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=0, log=lambda *_: None)
+    model = Classifier.load(tmp_path / "m")
+    records = [json.loads(line) for line in (tmp_path / "m" / "corpus" / "train.jsonl")
+               .read_text().splitlines()][:30]
+    mails = emails_from_records(records)
+    labelled = evaluate(model, records, mails)
+    ordinary = evaluate_ordinary(model, mails[:10], [f"m{i}" for i in range(10)], {})
+    card = training.model_card(result.manifest, labelled, "dev.jsonl", ordinary, looks=2)
+    assert "2 candidate models were scored on it" in card
+    assert "confident answers wrong" in card
+    assert f"On real ordinary mail ({ordinary.n} messages" in card
+    assert "## How varied the corpus is" in card
+    assert result.manifest["corpus_diversity"]["seeds"] == result.manifest["families"]
+
+
+def test_cross_validation_features_hashed_once_are_those_of_the_pipeline(tmp_path):
+    from inboxcoach.model import build_features
+
+    records = [json.loads(line) for line in (small_seed_dir(tmp_path) / "small.jsonl")
+               .read_text().splitlines()]
+    data = frame(emails_from_records(list(training.expand(
+        [dict(r, _source=f"small.jsonl:{i}") for i, r in enumerate(records)]))))
+    rows = np.arange(len(data)) % 3 != 0
+    expected = build_features().fit(data[rows]).transform(data)
+    got = training._fit_transform(training.hashed_blocks(data), rows)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got.toarray(), expected.toarray(), rtol=1e-6)
