@@ -8,6 +8,7 @@ mail is formulaic (subjects, sign-offs), and measured by ``inboxcoach evaluate``
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -27,7 +28,9 @@ NOT_READ = re.compile(
     r"do not reply|don.t reply|not monitored|unmonitored|unattended|cannot (?:receive|accept) "
     r"(?:replies|responses)|no[- ]?reply|automatically generated|automated (?:message|email)|"
     r"nicht (?:auf diese|antworten)|keine antwort|ne pas répondre|ne répondez pas|no responda|"
-    r"no contestes|niet (?:beantwoorden|reageren)|non rispondere|não responda|nie odpowiadaj",
+    r"no contestes|niet (?:beantwoorden|reageren)|non rispondere|não responda|nie odpowiadaj|"
+    r"maschinell erstellt|automatisch (?:erzeugt|erstellt|gegenereerd|verzonden)|"
+    r"généré automatiquement|generado automáticamente|generata automaticamente",
     re.I)
 _SIGN_OFFS = (
     "mit freundlichen grüssen", "mit freundlichen grüßen", "med vänliga hälsningar",
@@ -43,7 +46,7 @@ _SIGN_OFFS = (
     "bien à toi", "à bientôt", "amitiés", "atentamente", "un cordial saludo", "cordialmente",
     "с уважением", "pozdrawiam", "speak soon", "talk soon", "thank you", "un saludo", "sincerely",
     "respectfully", "hälsningar", "groeten", "regards", "saludos", "warmly", "thanks", "cheers",
-    "yours", "best", "gruß", "grüße", "a presto", "mvh",
+    "yours", "best", "gruß", "grüße", "a presto", "mvh", "with gratitude", "gratefully",
 )
 # Longest first: "best" must not take the start of "best regards".
 SIGN_OFF = re.compile(
@@ -66,11 +69,14 @@ ORG_WORDS = re.compile(r"\b(corp\w*|company|group|plc|limited|international|bank
 TITLE_LINE = re.compile(r"\b(recruit\w*|talent|hiring|hr|human resources|people|manager|"
                         r"partner|coordinator|director|head|lead|engineer|founder|ceo|cto|"
                         r"personal\w*|referent\w*|chargée?|responsable|reclutador\w*|"
-                        r"recruteur|recruteuse|sourcer|specialist|officer|advisor|consultant)\b",
+                        r"recruteur|recruteuse|sourcer|specialist|spécialiste|gestionnaire|rh|"
+                        r"officer|advisor|consultant|assistant|administrat\w*)\b",
                         re.I)
 TEAM_WORDS = re.compile(
     r"\b(team|talent|acquisition|recruit\w*|hiring|careers?|jobs?|hr|human resources|people|"
     r"department|abteilung|afdeling|personal\w*|recrutement|ressources|equipo|selección|"
+    r"bewerb\w*|personas|recursos|risorse|direzione|staffing|emploi|compétences|graduates?|"
+    r"apprenticeships?|early careers|management|"
     r"service|office|staffing|notifications?|support|no-?reply|ltd|gmbh|inc|llc|bv|sa|ag)\b",
     re.I)
 PERSON = re.compile(r"[^\W\d_][\w'’.-]*(?: (?:van|von|de|der|den|da|del|di|la|le|du|dos|"
@@ -92,12 +98,25 @@ def is_relay(address: Address) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in ATS_RELAYS)
 
 
+# Words that make a mailbox a role's, wherever they stand in its local part
+# ("pilotrecruitment", "seasonaljobs", "university-recruiting"); short ones ("hr", "rh") only
+# as a whole part, since they hide in names ("christoph").
+ROLE_IN_LOCAL = re.compile(r"recruit|career|jobs?(?![a-z])|talent|staffing|hiring|apprentic|"
+                           r"graduate|emploi|empleo|rrhh|selezione|seleccion|bewerb|vacature|"
+                           r"werving|notifica|personal(?:abteilung|service)?$")
+ROLE_PART = re.compile(r"(?:^|[._-])(?:hr|rh|people|team|ta|info|admin)(?:$|[._-])")
+
+
 def person_like_local(address: Address) -> bool:
     local, _, domain = address.email.lower().rpartition("@")
     if NOREPLY.search(address.email) or TEAM_LOCAL.search(local):
         return False
-    if local.isalpha() and local in domain.replace("-", "").replace(".", ""):
-        return False  # "acme@acme.example": the organisation's own mailbox
+    if ROLE_IN_LOCAL.search(local) or ROLE_PART.search(local):
+        return False
+    label = domain.split(".")[0].replace("-", "")
+    if local.isalpha() and (local in domain.replace("-", "").replace(".", "") or (
+            len(label) >= 4 and (local.startswith(label) or local.endswith(label)))):
+        return False  # "acme@acme.example", "acmejobs@": the organisation's own mailbox
     return bool(re.fullmatch(r"[a-z]+([._-][a-z]+){0,2}", local)) and len(local) <= 30
 
 
@@ -118,16 +137,26 @@ def signature_name(text: str) -> str | None:
         rest = lines[i][m.end():].strip(" ,-") if m else ""
         if not m or (rest and not _signed_line(rest)):
             continue  # not a sign-off line ("Thanks again for your time.")
-        following = lines[i + 1:i + 2]
-        return _signed_line(rest) if rest else (_signed_line(following[0]) if following else None)
+        if rest:
+            return _signed_line(rest)
+        following = [ln for ln in lines[i + 1:i + 4]]
+        while following and BETWEEN.search(following[0]) and not PROXY.match(following[0]):
+            following = following[1:]  # "Im Auftrag", "Ihr Recruiting-Team": the name follows
+        return _signed_line(following[0]) if following else None
     # No sign-off: a name over a job title ("Maria Lopez" / "Talent Partner, Acme"), or both on
     # the last line ("Aoife Brannigan, People Team, Tessellate"); the closest to the end wins.
     for name_line, title in reversed(list(pairwise(lines[-6:]))):
-        if len(title) <= 60 and TITLE_LINE.search(title) and _could_sign(name_line) and (
+        if len(title) <= 60 and (TITLE_LINE.search(title) or TEAM_WORDS.search(title)) and (
+                _could_sign(name_line)) and (
                 name := _person_name(name_line)):
             return name
     if lines and _could_sign(lines[-1]) and (titled := _titled_name(lines[-1])):
         return titled
+    for team, name_line in reversed(list(pairwise(lines[-6:]))):  # "Ressources humaines" / name
+        if (TEAM_WORDS.search(team) and not TEAM_WORDS.search(name_line) and len(team) <= 50
+                and len(name_line.split()) >= 2 and _could_sign(name_line)
+                and (name := _person_name(name_line))):
+            return name
     named = CONTACT_LINE.search(text)
     return _person_name(named.group("name")) if named else None
 
@@ -153,12 +182,28 @@ def _signed_line(line: str) -> str | None:
 
 
 def _person_name(line: str) -> str | None:
-    line = line.strip(" ,.-–—|")
+    line = PROXY.sub("", line.strip(" ,.-–—|")).strip(" ,.-–—|")
     if not line or len(line) > 40 or TEAM_WORDS.search(line) or any(c.isdigit() for c in line):
         return None
-    if not PERSON.fullmatch(line) or not line[0].isupper():
+    if not PERSON.fullmatch(line) or TITLE_LINE.search(line) or NOT_A_NAME.search(line):
         return None
+    if not all(w[0].isupper() for w in line.split() if w.lower() not in PARTICLES):
+        return None  # "Application status update"
     return line
+
+
+# Signing for someone else ("i. A. Jana Roth", "p.p. Tom Hale"): the name after it signs.
+PROXY = re.compile(r"^(?:i\.\s?a\.|i\.\s?v\.|p\.\s?p\.|pp\.?|p\.o\.|per pro\.?)\s+", re.I)
+# Lines between a sign-off and the name that are not a name: "Im Auftrag", "Ihr Recruiting-Team",
+# "Pour le service Recrutement", "Le service des ressources humaines".
+BETWEEN = re.compile(r"^(?:im auftrag|in vertretung|i\.\s?a\.|i\.\s?v\.|p\.\s?p\.|pour|"
+                     r"on behalf of|for|namens|en nombre de|per conto di)\b|^(?:ihr|ihre|euer|"
+                     r"le|la|l'|el|het|de|the|your|votre)\b.*\b(?:team|service|équipe|"
+                     r"equipo|abteilung|afdeling)|(?:team|service)$", re.I)
+NOT_A_NAME = re.compile(r"^(?:im auftrag|in vertretung|with gratitude|gratefully|"
+                        r"respectfully yours)$", re.I)
+PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du",
+                       "dos", "ten", "ter", "y", "e"})
 
 
 def display_person(address: Address | None) -> str | None:
@@ -166,10 +211,20 @@ def display_person(address: Address | None) -> str | None:
         return None
     name = re.split(r"\s+(?:via|from|at|@|\||-|–)\s+", address.name, maxsplit=1)[0]
     name = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
-    label = address.email.rpartition("@")[2].split(".")[0].lower()
-    if ORG_WORDS.search(name) or (name.split() and name.split()[0].lower() == label):
+    if ORG_WORDS.search(name) or (name.split() and _names_domain(name, address)):
         return None  # "Saltmarsh Coffee Roasters" from saltmarsh.example: the business
     return _person_name(name)
+
+
+def _names_domain(name: str, address: Address) -> bool:
+    label = _domain(address).split(".")[0].replace("-", "")
+    first = ascii_fold(name.split()[0].lower())
+    return len(first) >= 3 and (label.startswith(first) or ascii_fold(
+        name.replace(" ", "").lower()) in label)
+
+
+def ascii_fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def human_contact(mail: Email) -> Address | None:
@@ -183,6 +238,8 @@ def human_contact(mail: Email) -> Address | None:
     if NOT_READ.search(mail.new_text) and not named_person_local(address):
         return None
     signed = signature_name(mail.new_text)
+    if signed and _names_domain(signed, address):
+        signed = None  # "The Recruitment Team / Nimbus" from nimbus.io: the employer signs
     name = display_person(address) or display_person(mail.from_ if address.email == (
         mail.from_.email if mail.from_ else "") else None) or signed
     if person_like_local(address):

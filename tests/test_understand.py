@@ -157,3 +157,42 @@ def test_a_signature_without_sign_off_is_the_name_closest_to_the_end():
     assert signature_name("Hi Robin, sorry, not this time.\nAoife Brannigan, People Team, "
                           "Tessellate\n") == "Aoife Brannigan"
     assert signature_name("Sorry, not this time.\nAcme Group\nHuman Resources\n") is None
+
+
+@pytest.mark.parametrize(("headers", "body", "expected"), [
+    # a person signs for the team, after a line that is not a name
+    (TEAM, REJECTION + "Mit freundlichen Grüßen\ni. A. Camille Kowalski\nPersonalabteilung\n",
+     ("Camille Kowalski", "recruiting@acme.example")),
+    (TEAM, REJECTION + "Freundliche Grüße\nIhr Recruiting-Team\nDavid Kaur\nAcme | x@y\n",
+     ("David Kaur", "recruiting@acme.example")),
+    (TEAM, REJECTION + "Bien à vous,\nPour le service Recrutement,\nDavid Hughes\nAcme\n",
+     ("David Hughes", "recruiting@acme.example")),
+    # a name under a department line, and over one
+    (TEAM, REJECTION + "Le service des ressources humaines\nLukas Martin\nAcme\n",
+     ("Lukas Martin", "recruiting@acme.example")),
+    (TEAM, REJECTION + "Reciba un cordial saludo,\n\nLucía Ortega\nDepartamento de Selección\n",
+     ("Lucía Ortega", "recruiting@acme.example")),
+    # ... and nobody: a proxy line with no name, a job title, a sentence, the employer itself
+    (TEAM, REJECTION + "Mit freundlichen Grüßen\nIm Auftrag\nPersonal- und Organisationsamt\n",
+     None),
+    (TEAM, REJECTION + "Kind regards,\nProgramme Coordinator\n", None),
+    (TEAM, REJECTION + "Kind regards,\nThe Recruitment Team\nAcme\n", None),
+    ("From: Nimbus Recruitment <recruitment@nimbus.example>\r\nSubject: x",
+     REJECTION + "Kind regards,\nThe Recruitment Team\nNimbus Robotics\n", None),
+    ("From: Ironbridge Capital \u2013 Personalservice <bewerbung@ironbridgecapital.example>\r\n"
+     "Subject: x", REJECTION + "Im Auftrag\nPersonalservice\n\nDieses Schreiben wurde "
+     "maschinell erstellt und ist ohne Unterschrift gültig.\n", None),
+    # role mailboxes whose local part is a compound, and an employer's own prefixed mailbox
+    ("From: Quarry Graduate Recruitment <graduates@quarry.example>\r\nSubject: x",
+     REJECTION + "With gratitude,\nQuarry Early Careers\n", None),
+    ("From: Redwood <pilotrecruitment@redwood.example>\r\nSubject: x", REJECTION, None),
+    ("From: Indeed Apply <indeedapply@indeed.example>\r\nSubject: x",
+     REJECTION + "Application status update\n", None),
+    ("From: Computrabajo <notificaciones@computrabajo.example>\r\nSubject: x", REJECTION, None),
+    # a person's own mailbox is still one, whatever their name hides ("christoph" holds "hr")
+    ("From: Christoph Hrabal <christoph.hrabal@acme.example>\r\nSubject: x",
+     REJECTION + "Viele Grüße\nChristoph\n", ("Christoph Hrabal", "christoph.hrabal@acme.example")),
+])
+def test_human_contact_behind_proxy_lines_departments_and_role_mailboxes(headers, body, expected):
+    contact = human_contact(mail(headers, body))
+    assert (contact.name, contact.email) == expected if expected else contact is None
