@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from inboxcoach.applications import STATUS_OF
-from inboxcoach.errors import InboxcoachError
+from inboxcoach.errors import InputError
 from inboxcoach.local import open_local
 from inboxcoach.model import Classifier
-from inboxcoach.parse import BatchParser
+from inboxcoach.parse import BatchParser, not_mail_reason
 from inboxcoach.records import Email, MessageRef, Prediction, RawMessage
 from inboxcoach.store import Store
 from inboxcoach.understand import company, role, understand
@@ -60,9 +60,29 @@ def read_paths(paths: Sequence[str], max_bytes: int) -> Iterator[RawMessage]:
             continue
         path = Path(name)
         if not path.exists():
-            raise InboxcoachError(f"{path} does not exist")
+            raise InputError(f"{path} does not exist")
         with open_local("files", path) as box:
-            yield from box.fetch(box.list_new(0, None), max_bytes)
+            refs = box.list_new(0, None)
+            if not refs:
+                raise InputError(f"{path} holds no mail (.eml files, a Maildir or an mbox)")
+            yield from box.fetch(refs, max_bytes)
+
+
+def source_name(raw: RawMessage) -> str:
+    return raw.ref.ref if raw.ref.ref == raw.folder or raw.folder == "-" else (
+        f"{raw.folder}/{raw.ref.ref}")
+
+
+def not_mail(raws: Sequence[RawMessage]) -> tuple[list[RawMessage], list[tuple[RawMessage, str]]]:
+    """The inputs that are mail, and those that are not with the reason (never tagged)."""
+    mail, other = [], []
+    for raw in raws:
+        reason = not_mail_reason(raw.raw)
+        if reason is None:
+            mail.append(raw)
+        else:
+            other.append((raw, reason))
+    return mail, other
 
 
 def classify_raws(classifier: Classifier, raws: Sequence[RawMessage],
@@ -76,9 +96,7 @@ def classify_raws(classifier: Classifier, raws: Sequence[RawMessage],
             ok.append((raw, result))
     preds = classifier.predict([m for _, m in ok])
     for (raw, mail), pred in zip(ok, preds, strict=True):
-        source = raw.ref.ref if raw.ref.ref == raw.folder or raw.folder == "-" else (
-            f"{raw.folder}/{raw.ref.ref}")
-        done.append(Classified(mail, pred, source))
+        done.append(Classified(mail, pred, source_name(raw)))
     return done, failed
 
 

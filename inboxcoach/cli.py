@@ -174,14 +174,19 @@ def add_account_arg(p: argparse.ArgumentParser) -> None:
 def cmd_classify(args: argparse.Namespace) -> int:
     import json
 
-    from inboxcoach.classify import classify_raws, read_paths
+    from inboxcoach.classify import classify_raws, not_mail, read_paths, source_name
     from inboxcoach.config import FetchSettings
     from inboxcoach.fetch import chunked
     from inboxcoach.model import Classifier
     from inboxcoach.parse import BatchParser
 
+    raws, rejected = not_mail(list(read_paths(args.paths, FetchSettings().max_message_bytes)))
+    for raw, reason in rejected:
+        print(json.dumps({"source": source_name(raw), "error": "not an email", "reason": reason})
+              if args.json else f"not an email ({reason})  [{source_name(raw)}]")
+    if not raws:
+        raise InputError("nothing to tag: no input is an email")
     classifier = Classifier.load(args.model)
-    raws = list(read_paths(args.paths, FetchSettings().max_message_bytes))
     failed_any = False
     with BatchParser() as parser:
         for batch in chunked(raws, 500):
@@ -192,6 +197,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
             for raw, reason in failed:
                 failed_any = True
                 log.warning("%s/%s: unreadable: %s", raw.folder, raw.ref.ref, reason)
+    if rejected:  # the user named something that is not mail: a usage mistake
+        return int(ExitCode.CONFIG)
     return int(ExitCode.PARTIAL if failed_any else ExitCode.OK)
 
 
@@ -218,7 +225,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.ordinary:
         return _evaluate_ordinary(args)
     if not args.file.is_file():
-        raise InboxcoachError(f"{args.file} does not exist")
+        raise InputError(f"{args.file} does not exist" if not args.file.exists() else
+                         f"{args.file} is a folder; a labelled set is one .jsonl file (or use "
+                         "--ordinary for a folder of mail that is not job mail)")
     records, mails = load_evaluation_set(args.file)
     result = evaluate(Classifier.load(args.model), records, mails)
     if args.json:

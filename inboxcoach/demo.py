@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inboxcoach.config import Settings, load_config
-from inboxcoach.errors import InboxcoachError
+from inboxcoach.errors import InputError
 from inboxcoach.run import RunReport, run_pipeline
 from inboxcoach.samplebox import OWNER_EMAIL, OWNER_NAME, build_maildirs
 from inboxcoach.store import Store
@@ -55,10 +55,13 @@ def prepare(dest: Path | None) -> Path:
     """A fresh demo folder: new, empty, or one an earlier demo made (rebuilt from scratch)."""
     if dest is None:
         return Path(tempfile.mkdtemp(prefix="inboxcoach-demo-"))
+    if dest.exists() and not dest.is_dir():
+        raise InputError(f"{dest} is a file; --dir takes a folder (new, empty, or an earlier "
+                         "demo's)")
     if dest.exists() and any(dest.iterdir()):
         if not (dest / MARKER).exists():
-            raise InboxcoachError(f"{dest} is not empty and was not made by inboxcoach demo; "
-                                  "choose another --dir")
+            raise InputError(f"{dest} is not empty and was not made by inboxcoach demo; "
+                             "choose another --dir")
         for name in ("mail", "state", "drafts", "digest"):
             shutil.rmtree(dest / name, ignore_errors=True)
     dest.mkdir(parents=True, exist_ok=True, mode=0o700)

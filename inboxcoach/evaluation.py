@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from inboxcoach.corpus import load_labelled, record_to_raw
+from inboxcoach.corpus import record_to_raw
 from inboxcoach.features import NOREPLY
 from inboxcoach.parse import BatchParser
 from inboxcoach.records import Email, MessageRef, RawMessage, feedback_given
@@ -104,8 +104,57 @@ def emails_from_records(records: Sequence[dict[str, Any]]) -> list[Email | str]:
         return [result for _, result in parser.parse(raws)]
 
 
+def record_problems(record: Any) -> list[str]:
+    """What makes one line of a labelled set unusable, one phrase per problem."""
+    from inboxcoach.model import TASKS
+
+    if not isinstance(record, dict):
+        return [f"a JSON object is needed, not {type(record).__name__}"]
+    problems = [f"field '{field}' must be one of {', '.join(allowed)}"
+                + (f" (it is {record[field]!r})" if field in record else " (it is missing)")
+                for field, allowed in TASKS.items() if record.get(field) not in allowed]
+    if not any(isinstance(record.get(k), str) and record[k].strip()
+               for k in ("raw", "body", "body_html", "subject")):
+        problems.append("no text: give 'raw' (the whole message) or 'subject' and 'body'")
+    for field in ("has_human_contact", "contains_feedback"):
+        if field in record and not isinstance(record[field], bool | None):
+            problems.append(f"field '{field}' must be true, false or null")
+    return problems
+
+
+def read_labelled(path: Path) -> list[dict[str, Any]]:
+    """The labelled set at ``path``, checked line by line: a wrong file or a bad line is an
+    ``InputError`` that names the line and the field, never a traceback."""
+    import json
+
+    from inboxcoach.errors import InputError
+
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not text: a labelled set is JSON Lines, one message "
+                         "per line") from None
+    records, problems = [], []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path.name}:{n}: not JSON ({exc.msg})")
+            continue
+        problems += [f"{path.name}:{n}: {p}" for p in record_problems(record)]
+        records.append(record)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise InputError("not a labelled set: " + "; ".join(problems[:5]) + more)
+    if not records:
+        raise InputError(f"{path} holds no labelled messages")
+    return records
+
+
 def load_evaluation_set(path: Path) -> tuple[list[dict[str, Any]], list[Email]]:
-    records = load_labelled(path)
+    records = read_labelled(path)
     results = emails_from_records(records)
     kept = [(r, m) for r, m in zip(records, results, strict=True) if not isinstance(m, str)]
     return [r for r, _ in kept], [m for _, m in kept]

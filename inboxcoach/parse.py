@@ -74,6 +74,32 @@ def parse_raw(raw: RawMessage, seconds: float = PARSE_SECONDS) -> Email:
         raise ParseError(f"{type(exc).__name__}: {clean_header_text(exc, 300)}") from None
 
 
+# Header fields nearly every message carries, one of which a file must have to be taken for mail.
+_MAIL_FIELDS = frozenset({b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"received",
+                          b"return-path", b"mime-version", b"delivered-to", b"reply-to",
+                          b"sender", b"x-gm-thrid", b"content-type"})
+_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
+
+
+def not_mail_reason(data: bytes) -> str | None:
+    """Why ``data`` is not an email at all (empty, binary, no header block), or None.
+
+    A parser makes a record of anything, so a program binary, an empty file or a text note
+    would get tags; a message must open with header fields, one of them one that mail has."""
+    if not data.strip():
+        return "empty"
+    head = re.split(rb"\r?\n\r?\n", data[:65536], maxsplit=1)[0]
+    if b"\x00" in head:
+        return "binary data, not text"
+    lines = head.lstrip(b"\r\n").splitlines()
+    if lines and lines[0].startswith(b"From "):  # an mbox separator line
+        lines = lines[1:]
+    names = [m.group(1).lower() for line in lines if (m := _FIELD.match(line))]
+    if not lines or not _FIELD.match(lines[0]) or not _MAIL_FIELDS.intersection(names):
+        return "no mail header fields (From:, Subject:, Date:, ...)"
+    return None
+
+
 def parse_or_reason(raw: RawMessage) -> Email | str:
     """The record, or the reason it could not be made (a plain value, cheap to send between
     processes)."""

@@ -69,7 +69,7 @@ def test_demo_runs_again_in_its_own_folder_and_refuses_a_foreign_one(demo: Path,
     assert main(["demo", "--dir", str(demo)]) == 0
     assert len(_drafts(demo)) >= 4
     (tmp_path / "mine.txt").write_text("keep me")
-    assert main(["demo", "--dir", str(tmp_path)]) == 1
+    assert main(["demo", "--dir", str(tmp_path)]) == 2  # a usage mistake, not a bug
     assert "not made by inboxcoach demo" in capsys.readouterr().err
     assert (tmp_path / "mine.txt").read_text() == "keep me"
 
