@@ -36,10 +36,33 @@ _ADDR = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0
 _MSGID = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+")  # no <, >, space
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rv|r)\s*(?:\[\d+\])?\s*:\s*)+",
                            re.I)
+_MEETING = (r"(?:interview\w*|call|conversation|chat|meeting|assessment|final round|on-?site|"
+            r"(?:vorstellungs)?gespräch\w*|entretien\w*|entrevista\w*|gesprek\w*|colloqui\w*)")
+# The mail says the candidate was interviewed: about their interview, not interviews in general.
 _INTERVIEWED = re.compile(
-    r"interview|speaking with|spoke with|meeting (?:you|with)|met with|your time with|"
-    r"conversation|the team enjoyed|final round|on-?site|gespräch|entretien|entrevista|"
-    r"gesprek|colloquio", re.I)
+    rf"\b(?:after|following|since|during|in|for|from|about) (?:your|our|the|my|these|those) "
+    rf"{_MEETING}|\b(?:your|our) (?:recent |last |second |first |final )?{_MEETING}|"
+    r"thank(?:s| you) for (?:interviewing|meeting|speaking|talking|your time|coming in|"
+    r"taking the time)|(?:enjoyed|pleasure|good|great|nice|lovely) (?:to )?(?:meet|meeting|"
+    r"speak|speaking|talk|talking)|\b(?:met|spoke|speaking|talking|interviewed) (?:with )?you\b|"
+    r"\binterviewed with\b|the (?:panel|team) (?:enjoyed|felt|found)|"
+    r"(?:nach|in|für|zu) (?:dem|unserem|ihrem|deinem|den) (?:persönlichen |zweiten |ersten )?"
+    r"(?:vorstellungs)?gespräch|(?:suite à|lors de|pour) (?:notre|votre|l'|nos|vos) ?entretien|"
+    r"(?:tras|en|por|durante) (?:la|nuestra|su|tu|las) entrevista|"
+    r"(?:na|tijdens|voor) (?:het|ons|jouw|uw|de) (?:sollicitatie)?gesprek|"
+    r"(?:dopo|durante|per) (?:il|il nostro|il suo) colloquio", re.I)
+# "you were not shortlisted for interview", "we will not invite you to an interview": no
+# interview happened, whatever the word.
+_NOT_INTERVIEWED = re.compile(
+    rf"\b(?:not|n't|no longer|unable to|won't|cannot|nicht|keine?n?|pas|no|niet|geen|non)\b"
+    rf"[^.\n]{{0,60}}?{_MEETING}|{_MEETING}[^.\n]{{0,12}}\b(?:stage|phase)\b[^.\n]{{0,20}}"
+    rf"\b(?:not|n't)\b", re.I)
+
+
+def interviewed(text: str) -> bool:
+    """Whether a rejection says this candidate was interviewed ("thank you for meeting us",
+    "after your interview"), with clauses that say they were not taken out first."""
+    return bool(_INTERVIEWED.search(_NOT_INTERVIEWED.sub(" ", text)))
 
 
 class DraftError(InboxcoachError):
@@ -75,12 +98,14 @@ class Variant(StrEnum):
     ASK_AFTER_INTERVIEW = "ask_after_interview"
 
 
-def variant_for(rejection: Email, feedback: FeedbackCall) -> Variant:
+def variant_for(rejection: Email, feedback: FeedbackCall, met: bool = False) -> Variant:
+    """The draft for this rejection. ``met``: the application's history has an interview or a
+    test before it (the drafts stage knows it from the store)."""
     if feedback is FeedbackCall.GIVEN:
         return Variant.THANKS
     if feedback is FeedbackCall.UNSURE:
         return Variant.THANKS_AND_ASK
-    if _INTERVIEWED.search(rejection.new_text):
+    if met or interviewed(rejection.new_text):
         return Variant.ASK_AFTER_INTERVIEW
     return Variant.ASK
 
@@ -100,9 +125,10 @@ def first_name(contact: Address) -> str | None:
 
 
 def compose(rejection: Email, contact: Address, writer: Writer, *, company: str | None,
-            role: str | None, feedback: FeedbackCall, now: datetime) -> Draft:
+            role: str | None, feedback: FeedbackCall, now: datetime, met: bool = False
+            ) -> Draft:
     to = _safe_address(contact)
-    variant = variant_for(rejection, feedback)
+    variant = variant_for(rejection, feedback, met)
     lang = guess_language(f"{rejection.subject}\n{rejection.new_text}")
     body = render(variant, writer, contact=to, company=company, role=role, lang=lang)
     msg = EmailMessage(policy=email.policy.SMTP)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from inboxcoach.applications import STATUS_OF, Application, from_tagged
 from inboxcoach.config import AccountConfig, Settings
 from inboxcoach.corpus import ascii_slug
 from inboxcoach.drafting import Draft, DraftError, Writer, compose
@@ -79,14 +80,21 @@ def thread_key(mail: Email) -> str:
 
 
 def plan_drafts(settings: Settings, store: Store, replied: set[str], now: datetime,
-                record: bool = True) -> DraftReport:
-    """Decide every undecided rejection: compose a draft, or record why not (unless dry run)."""
+                record: bool = True, sent_unread: frozenset[str] = frozenset()) -> DraftReport:
+    """Decide every undecided rejection: compose a draft, or record why not (unless dry run).
+    ``sent_unread``: accounts whose Sent folder could not be read this run; their rejections
+    wait, since the user may have answered them there."""
     report = DraftReport()
     hold = timedelta(hours=settings.drafts.hold_hours)
     seen_threads: set[str] = set()
+    met = met_before(from_tagged(store.tagged_threads(STATUS_OF), now, presorted=True))
     for pending in store.rejections():
         mail, key = pending.email, thread_key(pending.email)
         reason = _no_draft_reason(settings, store, pending, replied, now)
+        waiting = reason is None and pending.account in sent_unread
+        if waiting:
+            reason = (f"waiting: the Sent folder of {pending.account} could not be read, so "
+                      "you may have replied already; the next run decides")
         if reason is None and key in seen_threads:
             reason = "a draft for this thread exists"
         if reason is None and now - arrived(pending, now) < hold:
@@ -96,14 +104,16 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         if reason is None:
             try:
                 employer = company(mail)
-                draft = _compose(settings, pending, employer, now)
+                draft = _compose(settings, pending, employer, now,
+                                 met=pending.email.key in met)
             except DraftError as exc:
                 reason = str(exc)
         if reason is not None:
             report.skipped.append((mail.subject, reason))
-            if record:  # unsure: only until a later model labels it
+            if record:  # unsure: only until a later model labels it; waiting: until next run
                 store.skip_draft(pending.rowid, reason,
-                                 pending.model_version if reason == UNSURE else None)
+                                 pending.model_version if reason == UNSURE else None,
+                                 waiting=waiting)
             continue
         assert draft is not None
         seen_threads.add(key)
@@ -136,14 +146,27 @@ def arrived(pending: Rejection, now: datetime) -> datetime:
     return date if date is not None and date <= now else min(pending.first_seen, now)
 
 
+def met_before(applications: list[Application]) -> set[str]:
+    """Keys of the rejections that came after an interview or a test in their application:
+    they get the after-interview draft even when their own text does not mention it."""
+    keys = set()
+    for app in applications:
+        met = False
+        for event in app.events:  # oldest first
+            if event.status == "rejected" and met:
+                keys.add(event.message_key)
+            met = met or event.status in ("interview", "assessment")
+    return keys
+
+
 def _compose(settings: Settings, pending: Rejection, employer: str | None,
-             now: datetime) -> Draft:
+             now: datetime, met: bool = False) -> Draft:
     mail = pending.email
     account = next((a for a in settings.accounts if a.name == pending.account),
                    settings.accounts[0])
     return compose(mail, human_contact(mail), writer_for(settings, account), company=employer,
                    role=role(mail), feedback=feedback_call(pending.feedback_probability),
-                   now=now)
+                   now=now, met=met)
 
 
 def write_missing_files(settings: Settings, store: Store, now: datetime) -> None:
@@ -207,10 +230,12 @@ def _push_one(store: Store, box: object, folder: str, draft_id: int, message_id:
 
 
 def sent_replies(settings: Settings, store: Store,
-                 open_mailbox: Callable[[AccountConfig], object], now: datetime) -> set[str]:
+                 open_mailbox: Callable[[AccountConfig], object], now: datetime
+                 ) -> tuple[set[str], frozenset[str]]:
     """Message-IDs the user already answered: from stored mail they sent, and each IMAP
-    account's Sent folder."""
+    account's Sent folder; and the accounts whose Sent folder could not be read."""
     replied = store.replies_from(set(settings.my_addresses))
+    unread = set()
     since = (now - timedelta(days=settings.drafts.max_age_days + 14)).date()
     for account in settings.accounts:
         if account.kind != "imap":
@@ -221,9 +246,10 @@ def sent_replies(settings: Settings, store: Store,
                 if sent:
                     replied |= box.replied_ids(sent, since)  # type: ignore[attr-defined]
         except InboxcoachError as exc:
-            log.warning("%s: cannot read the Sent folder (%s); drafts may repeat a reply",
-                        account.name, exc)
-    return replied
+            log.warning("%s: cannot read the Sent folder (%s); its drafts wait for the next "
+                        "run", account.name, exc)
+            unread.add(account.name)
+    return replied, frozenset(unread)
 
 
 def make_drafts(settings: Settings, store: Store,
@@ -233,8 +259,9 @@ def make_drafts(settings: Settings, store: Store,
     if not settings.drafts.enabled:
         return DraftReport(replied=frozenset(store.replies_from(set(settings.my_addresses))),
                            enabled=False)
-    replied = sent_replies(settings, store, open_mailbox, now)
-    report = plan_drafts(settings, store, replied, now, record=not dry_run)
+    replied, sent_unread = sent_replies(settings, store, open_mailbox, now)
+    report = plan_drafts(settings, store, replied, now, record=not dry_run,
+                         sent_unread=sent_unread)
     report.replied = frozenset(replied)
     if not dry_run:
         write_missing_files(settings, store, now)

@@ -65,6 +65,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# In draft_skips.model_version: no model has this version, so the next run decides again
+# (a rejection waiting for a Sent folder that could not be read).
+WAITING = "waiting"
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
@@ -454,6 +459,8 @@ class Store:
                 (rowid, thread_key, account, draft.message_id, draft.to.email, draft.subject,
                  draft.variant, zlib.compress(draft.raw), eml_path, state, now()),
             )
+            # an earlier provisional skip (unsure, waiting) no longer says why there is none
+            c.execute("DELETE FROM draft_skips WHERE message_rowid=?", (rowid,))
         return int(cur.lastrowid or 0)
 
     def update_draft(self, draft_id: int, **fields: Any) -> None:
@@ -475,12 +482,14 @@ class Store:
                                  "WHERE eml_path IS NULL ORDER BY id").fetchall()
         return [(r[0], r[1], zlib.decompress(r[2])) for r in rows]
 
-    def skip_draft(self, rowid: int, reason: str, model_version: str | None = None) -> None:
+    def skip_draft(self, rowid: int, reason: str, model_version: str | None = None,
+                   waiting: bool = False) -> None:
         """Record why a rejection gets no draft. With ``model_version`` the skip is
-        provisional: a later model's label decides again."""
+        provisional: a later model's label decides again; ``waiting``: the next run does."""
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO draft_skips(message_rowid, reason, decided_at, "
-                      "model_version) VALUES (?,?,?,?)", (rowid, reason, now(), model_version))
+                      "model_version) VALUES (?,?,?,?)",
+                      (rowid, reason, now(), WAITING if waiting else model_version))
 
     def draft_rows(self) -> list[dict[str, Any]]:
         cur = self.conn.execute("""
@@ -496,8 +505,8 @@ class Store:
                    m.msg_key AS message_key
             FROM draft_skips s JOIN messages m ON m.id = s.message_rowid
             JOIN labels l ON l.message_rowid = s.message_rowid
-            WHERE s.model_version IS NULL OR s.model_version = l.model_version
-            ORDER BY m.date""")  # an unsure skip holds only for the model that was unsure
+            WHERE s.model_version IS NULL OR s.model_version IN (l.model_version, ?)
+            ORDER BY m.date""", (WAITING,))  # an unsure skip holds only for its model
         names = [c[0] for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -517,9 +526,6 @@ class Store:
         return found
 
     # -- digests ------------------------------------------------------------------------------
-    def has_digest(self) -> bool:
-        return self.conn.execute("SELECT 1 FROM digests LIMIT 1").fetchone() is not None
-
     def record_digest(self, written_at: datetime, since: datetime, path: str,
                       new_messages: int, fingerprint: str | None = None) -> int:
         stamps = (t.astimezone(UTC).isoformat(timespec="seconds") for t in (written_at, since))
@@ -528,6 +534,14 @@ class Store:
                             "fingerprint) VALUES (?,?,?,?,?)",
                             (*stamps, path, new_messages, fingerprint))
         return int(cur.lastrowid or 0)
+
+    def digest_times(self) -> tuple[datetime, datetime] | None:
+        """(where the first digest's window began, when the last digest was written)."""
+        row = self.conn.execute("SELECT (SELECT since FROM digests ORDER BY id LIMIT 1), "
+                                "MAX(written_at) FROM digests").fetchone()
+        if row is None or row[1] is None:
+            return None
+        return datetime.fromisoformat(row[0]), datetime.fromisoformat(row[1])
 
     def last_digest(self) -> tuple[int, str, int, str | None] | None:
         """(id, path, new messages, fingerprint) of the newest digest."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from inboxcoach.drafting import DraftError, Writer, compose, first_name, reply_subject
+from inboxcoach.drafting import DraftError, Writer, compose, first_name, interviewed, reply_subject
 from inboxcoach.parse import parse_raw
 from inboxcoach.records import Address, FeedbackCall, MessageRef, RawMessage, feedback_call
 
@@ -219,3 +219,51 @@ def test_every_variant_has_a_template_in_every_draft_language():
         for lang in GREETINGS:
             name = f"{variant}.txt.j2" if lang == "en" else f"{variant}.{lang}.txt.j2"
             assert (folder / name).is_file(), name
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you for interviewing with us last week. We will not proceed.",
+    "After your interview on Monday the panel decided to go with another candidate.",
+    "It was a pleasure to meet you, but we have chosen someone else.",
+    "Nach unserem Gespräch haben wir uns für eine andere Person entschieden.",
+    "Suite à notre entretien, nous ne donnerons pas suite.",
+    "Tras la entrevista hemos decidido seguir con otra persona.",
+    "Na ons gesprek hebben we voor iemand anders gekozen.",
+])
+def test_a_rejection_that_says_the_candidate_was_interviewed(text):
+    assert interviewed(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Unfortunately you have not been shortlisted for interview on this occasion.",
+    "We will not be inviting you to an interview.",
+    "We received many applications and interviews are now under way with others.",
+    "Leider können wir Sie nicht zu einem Vorstellungsgespräch einladen.",
+    "Nous ne pouvons pas vous proposer d'entretien.",
+    "Thanks for applying. We went with someone else.",
+])
+def test_a_rejection_that_mentions_interviews_but_none_with_this_candidate(text):
+    assert not interviewed(text)
+
+
+def test_the_after_interview_draft_follows_the_application_history():
+    mail = rejection("From: Jane <jane@acme.example>\r\nSubject: Update\r\nMessage-ID: <h@x>",
+                     "We have decided not to move forward.\n")
+    plain = compose(mail, Address("Jane", "jane@acme.example"), WRITER, company="Acme",
+                    role=None, feedback=NOT_GIVEN, now=NOW)
+    after = compose(mail, Address("Jane", "jane@acme.example"), WRITER, company="Acme",
+                    role=None, feedback=NOT_GIVEN, now=NOW, met=True)
+    assert (plain.variant, after.variant) == ("ask", "ask_after_interview")
+
+
+def test_rejections_after_an_interview_or_a_test_in_their_application_are_found():
+    from inboxcoach.applications import Application, Event
+    from inboxcoach.drafts import met_before
+
+    def app(*statuses: str) -> Application:
+        return Application("Acme", None, statuses[-1], [
+            Event(None, s, "", "", f"{'-'.join(statuses)}:{i}") for i, s in enumerate(statuses)])
+
+    found = met_before([app("applied", "interview", "rejected"), app("applied", "rejected"),
+                        app("rejected", "assessment", "rejected")])
+    assert found == {"applied-interview-rejected:2", "rejected-assessment-rejected:2"}

@@ -77,6 +77,21 @@ def test_a_rejection_dated_in_the_future_is_not_held_forever(tmp_path, config_fi
         assert len(plan_drafts(held, store, set(), later, record=False).created) == 1
 
 
+def test_a_rejection_waits_while_its_sent_folder_cannot_be_read(tmp_path, config_file):
+    """The user may have answered it there: no draft, the reason in ``drafts --list``, and
+    the next run, with the Sent folder readable, writes it."""
+    now = datetime.now(UTC)
+    settings, store = _stored(tmp_path, config_file, now - timedelta(days=1))
+    with store:
+        _label(store, "model-a", unsure=False)
+        first = plan_drafts(settings, store, set(), now, sent_unread=frozenset({"local"}))
+        assert not first.created and first.skipped[0][1].startswith("waiting: the Sent folder")
+        assert store.skip_rows()[0]["reason"].startswith("waiting: the Sent folder")
+        assert len(list(store.rejections())) == 1  # decided again next run
+        assert len(plan_drafts(settings, store, set(), now).created) == 1
+        assert store.skip_rows() == []
+
+
 def test_finding_rejections_reads_the_category_index(tmp_path):
     with Store.open(tmp_path / "s.sqlite3") as store:
         plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT message_rowid FROM labels "
