@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from inboxcoach.digest import Digest
+from inboxcoach.digest import RECENT, Digest
 
 Rule = Callable[[Digest], str | None]
 
@@ -28,10 +28,10 @@ def feedback(d: Digest) -> str | None:
     if personal:
         text = (f"This week {_plural(personal, 'rejection')} came from a person; you have asked "
                 f"for feedback on {asked or 'none'} of them so far.")
-    if waiting:
-        text += (f" {_plural(waiting, 'feedback draft')} {'is' if waiting == 1 else 'are'} "
-                 "waiting for your review: read, adjust and send the ones you are comfortable "
-                 "with. "
+    if waiting:  # its own sentence and its own period: drafts of the last RECENT days
+        text += (f" From the last {RECENT.days} days, {_plural(waiting, 'feedback draft')} "
+                 f"{'is' if waiting == 1 else 'are'} waiting for your review: read, adjust and "
+                 "send the ones you are comfortable with. "
                  "Most people never ask, and the few who reply often say something useful.")
     return text.strip()
 

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
 from inboxcoach.applications import Application, from_tagged, read_facts
 from inboxcoach.config import Settings
@@ -21,7 +22,7 @@ from inboxcoach.text import display_text
 JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")
 REPLIES = ("rejection", "acknowledgement", "interview", "assessment", "offer")  # to applications
 QUIET = {"job_alert": "Job alerts", "other": "Not about your search"}
-FIRST_WINDOW = timedelta(days=7)
+FIRST_WINDOW = timedelta(days=1)
 LATE_SLACK = timedelta(days=14)  # mail fetched late (an account down for days) is still news
 RECENT = timedelta(days=31)  # drafts and no-contact rejections older than this drop off
 WEEKS = 12
@@ -121,7 +122,7 @@ class Weekly:
 class Digest:
     generated_at: datetime
     since: datetime
-    window: str  # "first", "mailed" or "yesterday": see digest_since
+    window: Window
     headline: dict[str, int]
     totals: dict[str, int]
     groups: tuple[Group, ...]
@@ -140,7 +141,7 @@ class Digest:
 
     @property
     def first(self) -> bool:
-        return self.window == "first"
+        return self.window.kind is WindowKind.FIRST
 
     @property
     def silent(self) -> tuple[AppLine, ...]:
@@ -152,46 +153,69 @@ class Digest:
         return sum(g.total for g in self.groups)
 
 
-def digest_since(store: Store, now: datetime, mailed: bool) -> tuple[datetime, str]:
-    """Where "new" starts, and which rule chose it.
-
-    When the digest is mailed, new means since the last mail, so every message is in exactly
-    one. When it is only written to disk (every hour, read whenever), new means since the start
-    of yesterday: whoever reads it once a day sees everything, some of it twice. The first
-    digest covers a week."""
-    if mailed:
-        last = store.last_delivery()
-        if last is not None:
-            return datetime.fromisoformat(last), "mailed"
-    elif store.has_digest():
-        yesterday = now.astimezone().date() - timedelta(days=1)
-        return datetime.combine(yesterday, time()).astimezone(), "yesterday"
-    return now - FIRST_WINDOW, "first"
+class WindowKind(StrEnum):
+    FIRST = "first"  # no digest before: the last 24 hours
+    MAILED = "mailed"  # since the last digest mailed
+    SINCE = "since"  # written to disk: see digest_since
 
 
-def is_new(first_seen: datetime, date: datetime | None, since: datetime, first: bool) -> bool:
-    """Stored after ``since``; on the first digest also dated after it, so the backlog of a new
-    mailbox is not news, and later anything dated up to two weeks earlier (a late fetch)."""
-    if first_seen <= since:
+@dataclass(frozen=True)
+class Window:
+    """Where "new" starts (``since``), the rule that chose it, and when the last digest was
+    made (``last``): mail stored after that was in no digest yet."""
+
+    since: datetime
+    kind: WindowKind
+    last: datetime | None = None
+
+
+def digest_since(store: Store, now: datetime, mailed: bool) -> Window:
+    """Where "new" starts, by arrival in the store and by Date both.
+
+    Mailed: since the last mail, so every message is in exactly one. Written to disk (every
+    hour, read whenever): since the start of yesterday, so whoever reads it once a day sees
+    everything (some of it twice), or since the last digest when that is older (a week without
+    runs shows the week), but never before the first digest's own window: a second run on the
+    first day shows what the first showed, not the backlog. The first digest: 24 hours."""
+    if mailed and (last := store.last_delivery()) is not None:
+        at = datetime.fromisoformat(last)
+        return Window(at, WindowKind.MAILED, at)
+    times = store.digest_times()
+    if times is None:
+        return Window(now - FIRST_WINDOW, WindowKind.FIRST)
+    first_since, last_written = times
+    yesterday = datetime.combine(now.astimezone().date() - timedelta(days=1), time()).astimezone()
+    return Window(max(min(yesterday, last_written), first_since), WindowKind.SINCE, last_written)
+
+
+def is_new(first_seen: datetime, date: datetime | None, window: Window) -> bool:
+    """Stored and dated after ``since``. Mail stored after the last digest (so in none yet) is
+    news when dated up to two weeks earlier too: an account that was down, a late fetch. The
+    backlog of a new mailbox is dated before the window and so is never news."""
+    if first_seen <= window.since:
         return False
-    if first:
-        return date is not None and date > since
-    return date is None or date > since - LATE_SLACK
+    if date is None:
+        return window.kind is not WindowKind.FIRST
+    if date > window.since:
+        return True
+    return (window.last is not None and first_seen > window.last
+            and date > window.since - LATE_SLACK)
 
 
 def gather(store: Store, settings: Settings, now: datetime | None = None,
            replied: frozenset[str] = frozenset()) -> Digest:
     """Everything the digest shows, read from the store once."""
     now = now or datetime.now(UTC)
-    since, window = digest_since(store, now, settings.delivery.enabled)
-    first = window == "first"
+    window = digest_since(store, now, settings.delivery.enabled)
+    since = window.since
     mine = settings.my_addresses
     chart, who, recent = tally((r for r in store.tag_rows() if r.from_addr.lower() not in mine),
                                now)
     _understand_stale(store)
-    dated_after = since if first else since - LATE_SLACK  # what is_new keeps, done in SQL
+    # what is_new can keep, found in SQL; is_new decides
+    dated_after = since if window.last is None else since - LATE_SLACK
     new = [t for t in store.tagged(JOB, seen_after=since, dated_after=dated_after)
-           if _sender(t) not in mine and is_new(t.first_seen, t.email.date, since, first)]
+           if _sender(t) not in mine and is_new(t.first_seen, t.email.date, window)]
     threads = (t for t in store.tagged_threads(JOB) if _sender(t) not in mine)
     apps = [a for a in from_tagged(threads, now, settings.no_reply_days, presorted=True)
             if a.status != "contacted"]  # an approach is not an application
@@ -206,7 +230,7 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
         totals={**dict(stages), "Rejected": sum(a.status == "rejected" for a in apps),
                 "Feedback drafts": len(drafts)},
         groups=tuple(g for g in groups if g.items),
-        quiet=_quiet(store, since, dated_after, first, mine),
+        quiet=_quiet(store, window, dated_after, mine),
         unsure=tuple(i for i in items if i.unsure)[:MAX_ITEMS],
         drafts=_draft_lines(drafts, since, now, replied), no_contact=_no_contact(skips, now),
         applications=_app_lines(apps, now), weekly=chart, funnel=stages,
@@ -274,14 +298,14 @@ def _headline(new: list[Tagged]) -> dict[str, int]:
     }
 
 
-def _quiet(store: Store, since: datetime, dated_after: datetime, first: bool,
+def _quiet(store: Store, window: Window, dated_after: datetime,
            mine: frozenset[str]) -> tuple[QuietGroup, ...]:
     """Job alerts and mail outside the search: how many, and the subjects of the newest few
     (read alone, not the whole messages: on a first run these can be thousands)."""
     out = []
     for category, title in QUIET.items():
-        new = [r.key for r in store.tag_subjects(category, since, dated_after)
-               if r.from_addr.lower() not in mine and is_new(r.first_seen, r.date, since, first)]
+        new = [r.key for r in store.tag_subjects(category, window.since, dated_after)
+               if r.from_addr.lower() not in mine and is_new(r.first_seen, r.date, window)]
         if new:
             subjects = tuple(display_text(s or "(no subject)", 100) for s in new[:8])
             out.append(QuietGroup(title, len(new), subjects))

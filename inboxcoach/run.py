@@ -159,6 +159,7 @@ class WrittenDigest:
     new: int
     digest_id: int
     now: datetime
+    kept: bool = False  # nothing had changed: the last digest stands, not rewritten
 
 
 def write_digest_now(settings: Settings, store: Store, now: datetime | None = None,
@@ -195,7 +196,7 @@ def _unchanged_digest(store: Store, fingerprint: str, now: datetime) -> WrittenD
     digest_id, path, new, _ = last
     if not Path(path).is_file():  # deleted or moved by the user: write it again
         return None
-    return WrittenDigest(Path(path), new, digest_id, now)
+    return WrittenDigest(Path(path), new, digest_id, now, kept=True)
 
 
 def model_version() -> str | None:

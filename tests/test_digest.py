@@ -17,7 +17,7 @@ from inboxcoach.charts import funnel_chart, kinds_chart, weekly_chart
 from inboxcoach.cli import main
 from inboxcoach.coaching import coaching_note
 from inboxcoach.config import load_config
-from inboxcoach.digest import Digest, Weekly, digest_since, is_new, weekly
+from inboxcoach.digest import Digest, Weekly, Window, WindowKind, digest_since, is_new, weekly
 from inboxcoach.records import TagRow
 from inboxcoach.report import render, write_digest
 from inboxcoach.store import Store
@@ -42,7 +42,8 @@ HOSTILE = [
 
 def _empty_digest(**facts: int) -> Digest:
     return Digest(
-        generated_at=NOW, since=NOW - timedelta(days=1), window="yesterday",
+        generated_at=NOW, since=NOW - timedelta(days=1),
+        window=Window(NOW - timedelta(days=1), WindowKind.SINCE),
         headline={k: 0 for k in ("replies", "personal", "automated", "rejection", "interview",
                                  "assessment", "offer", "outreach")},
         totals={k: 0 for k in ("Applied", "Heard back", "Assessment or interview", "Interview",
@@ -57,34 +58,49 @@ def test_display_text_removes_bidi_overrides_and_line_breaks():
     assert display_text("a" * 50, 10) == "a" * 9 + "…"
 
 
-def test_new_means_stored_since_with_slack_for_late_mail():
-    since = NOW - timedelta(days=1)
-    assert is_new(NOW, NOW - timedelta(hours=1), since, first=False)
-    assert is_new(NOW, since - timedelta(days=10), since, first=False)  # an account was down
-    assert not is_new(NOW, since - timedelta(days=30), since, first=False)  # an old backlog
-    assert not is_new(since - timedelta(minutes=1), NOW, since, first=False)
+def test_new_means_stored_and_dated_since_with_slack_only_for_mail_no_digest_had():
+    since, last = NOW - timedelta(days=1), NOW - timedelta(hours=1)
+    window = Window(since, WindowKind.SINCE, last)
+    assert is_new(NOW, NOW - timedelta(hours=1), window)
+    assert is_new(NOW, since - timedelta(days=10), window)  # fetched late: an account was down
+    assert not is_new(NOW, since - timedelta(days=30), window)  # an old backlog
+    assert not is_new(since - timedelta(minutes=1), NOW, window)
+    # stored before the last digest and dated before the window: the last digest decided it
+    assert not is_new(last - timedelta(minutes=5), since - timedelta(hours=3), window)
 
 
-def test_the_first_digest_shows_the_week_not_the_backlog_or_undated_mail():
-    since = NOW - timedelta(days=7)
-    assert is_new(NOW, NOW - timedelta(days=2), since, first=True)
-    assert not is_new(NOW, NOW - timedelta(days=9), since, first=True)
-    assert not is_new(NOW, None, since, first=True)
+def test_the_first_digest_shows_a_day_not_the_backlog_or_undated_mail():
+    window = Window(NOW - timedelta(days=1), WindowKind.FIRST)
+    assert is_new(NOW, NOW - timedelta(hours=20), window)
+    assert not is_new(NOW, NOW - timedelta(days=2), window)
+    assert not is_new(NOW, None, window)
 
 
-def test_written_digest_means_since_yesterday_and_mailed_means_since_the_last_mail(
-        tmp_path: Path):
+def test_where_new_starts_for_written_and_mailed_digests(tmp_path: Path):
     with Store.open(tmp_path / "s.sqlite3") as store:
-        assert digest_since(store, NOW, mailed=False) == (NOW - timedelta(days=7), "first")
-        store.record_digest(NOW - timedelta(hours=2), NOW - timedelta(days=7), "x", 0)
-        since, window = digest_since(store, NOW, mailed=False)
-        yesterday = NOW.astimezone().date() - timedelta(days=1)
-        assert window == "yesterday" and since.date() == yesterday and since.hour == 0
-        assert digest_since(store, NOW, mailed=True) == (NOW - timedelta(days=7), "first")
+        assert digest_since(store, NOW, mailed=False) == Window(NOW - timedelta(days=1),
+                                                                 WindowKind.FIRST)
+        # a second digest on the first day: the first one's window, not the backlog
+        store.record_digest(NOW - timedelta(hours=2), NOW - timedelta(hours=26), "x", 0)
+        window = digest_since(store, NOW, mailed=False)
+        assert window.kind is WindowKind.SINCE
+        assert window.since == (NOW - timedelta(hours=26)).replace(microsecond=0)
+        # days later, hourly: since the start of yesterday
+        later = NOW + timedelta(days=3)
+        store.record_digest(later - timedelta(hours=1), later - timedelta(days=2), "x", 0)
+        since = digest_since(store, later, mailed=False).since
+        yesterday = later.astimezone().date() - timedelta(days=1)
+        assert since.astimezone().date() == yesterday and since.astimezone().hour == 0
+        # a week without runs: since the last digest
+        week = later + timedelta(days=7)
+        assert digest_since(store, week, mailed=False).since == (
+            later - timedelta(hours=1)).replace(microsecond=0)
+        assert digest_since(store, NOW, mailed=True).kind is WindowKind.SINCE  # none mailed
         digest_id = store.record_digest(NOW, NOW - timedelta(days=1), "x", 3)
         store.mark_delivered(digest_id)
-        since, window = digest_since(store, NOW + timedelta(days=1), mailed=True)
-        assert window == "mailed" and NOW - timedelta(minutes=1) < since <= datetime.now(UTC)
+        window = digest_since(store, NOW + timedelta(days=1), mailed=True)
+        assert window.kind is WindowKind.MAILED
+        assert NOW - timedelta(minutes=1) < window.since <= datetime.now(UTC)
 
 
 def test_defang_keeps_urls_readable_but_not_clickable():
@@ -142,6 +158,20 @@ def test_coaching_states_facts_and_a_next_step():
     assert "2 rejections came from a person" in text and "none of them" in text
     assert "still counts as practice" in text
     assert "3 applications had no reply for over 21 days" in text
+
+
+def test_coaching_counts_in_one_sentence_share_one_period():
+    """A week's rejections and a month's drafts are two sentences, each naming its period."""
+    from dataclasses import replace
+
+    from inboxcoach.digest import RECENT, DraftLine
+
+    draft = DraftLine(NOW - timedelta(days=22), "Jane", "Re: x", "asks", "Drafts", False)
+    digest = replace(_empty_digest(personal_rejections_this_week=1), drafts=(draft,))
+    text = " ".join(coaching_note(digest))
+    week, month = text.split(". ", 1)
+    assert week.startswith("This week 1 rejection came from a person") and "draft" not in week
+    assert month.startswith(f"From the last {RECENT.days} days, 1 feedback draft is waiting")
 
 
 def test_coaching_without_news_says_so_plainly():
