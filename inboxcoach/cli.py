@@ -147,13 +147,17 @@ def add_status_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    return int(check_accounts(settings_from(args), args.account))
+
+
+def check_accounts(settings: Settings, only: str | None = None) -> ExitCode:
+    """Log in to every account (or ``only`` one) and print what ``check`` reports."""
     from inboxcoach.check import check_account
     from inboxcoach.sources import mailbox_opener
 
-    settings = settings_from(args)
     code = ExitCode.OK
     for account in settings.accounts:
-        if args.account and account.name != args.account:
+        if only and account.name != only:
             continue
         try:
             result = check_account(account, mailbox_opener(account, settings))
@@ -164,7 +168,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("\n".join(result.lines()))
         if not result.ok:
             code = max(code, ExitCode.PARTIAL)
-    return int(code)
+    return code
 
 
 def add_account_arg(p: argparse.ArgumentParser) -> None:
@@ -265,6 +269,8 @@ def add_evaluate_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    import json
+
     from inboxcoach.evaluation import (
         evaluate,
         evaluate_ordinary,
@@ -272,9 +278,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         load_ordinary,
     )
     from inboxcoach.model import Classifier
+    from inboxcoach.modelfiles import MANIFEST_FILE
     from inboxcoach.training import model_card, train
 
-    result = train(args.seeds, args.out, folds=args.folds)
+    if args.card_only:  # the model as it is; only its card is written again
+        manifest = json.loads((args.out / MANIFEST_FILE).read_text("utf-8"))
+    else:
+        manifest = train(args.seeds, args.out, folds=args.folds, gate=args.gate).manifest
     validation = ordinary = None
     if args.validate is not None and args.validate.is_file():
         records, mails = load_evaluation_set(args.validate)
@@ -287,9 +297,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         ordinary = evaluate_ordinary(Classifier.load(args.out), mails, sources, kinds, unreadable)
     elif args.ordinary is not None:
         log.warning("%s is not there: the model card leaves ordinary mail out", args.ordinary)
-    card = model_card(result.manifest, validation, str(args.validate), ordinary, args.looks)
+    card = model_card(manifest, validation, str(args.validate), ordinary, args.looks)
     (args.out / "MODEL_CARD.md").write_text(card, "utf-8")
-    print(f"model {result.manifest['version']} written to {args.out}")
+    print(f"model {manifest['version']} {'card' if args.card_only else ''} written to "
+          f"{args.out}".replace("  ", " "))
     return 0
 
 
@@ -303,6 +314,12 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--validate", type=Path, metavar="FILE.jsonl",
                    help="real labelled emails to score the new model on for the model card "
                         "(read in place, never trained on), e.g. ../shared/data/real-dev.jsonl")
+    p.add_argument("--card-only", action="store_true",
+                   help="write MODEL_CARD.md again for the model in --out, without training "
+                        "(with --validate, --ordinary and --looks as given)")
+    p.add_argument("--gate", action="store_true",
+                   help="also measure the job-search gate in cross-validation (it ships only "
+                        "when it raises held-out macro-F1)")
     p.add_argument("--looks", type=int, metavar="N",
                    help="how many candidate models were scored on the --validate set this "
                         "round, counting this one; the model card states it")
@@ -426,7 +443,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
     with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
         written = write_digest_now(settings, store)
     assert written is not None
-    print(f"digest written: {written.path} ({written.new} new)")
+    if written.kept:
+        print(f"nothing changed since the last digest; it stands: {written.path} "
+              f"({written.new} new)")
+    else:
+        print(f"digest written: {written.path} ({written.new} new)")
     return 0
 
 
@@ -434,6 +455,11 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from inboxcoach.schedule import instructions
 
     settings = settings_from(args)  # fail here, not at 3 a.m., if the config is wrong
+    code = check_accounts(settings)  # ... or if an account cannot be reached
+    if code != ExitCode.OK:
+        print(f"inboxcoach schedule: fix what 'inboxcoach check --config {args.config}' reports "
+              "above, then run schedule again; nothing was scheduled", file=sys.stderr)
+        return int(code)
     log_file = args.scheduled_log or settings.state_dir / "run.log"
     print(instructions(args.config, log_file))
     return 0

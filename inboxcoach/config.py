@@ -405,10 +405,9 @@ def _imap_fields(t: _Table, config_path: Path | None) -> dict[str, Any]:
 
 
 def _local_fields(t: _Table, config_path: Path | None) -> dict[str, Any]:
+    """A path that is not there is not a config error: the disk may be unmounted today. The
+    fetch reports that account and goes on with the others (``errors.SourceMissing``)."""
     path = _resolve(t.require("path", str), config_path)
-    if not path.exists():
-        raise ConfigError(t.path("path"), f"names {path}, which does not exist",
-                          "point it at your Maildir, mbox file or folder of .eml files")
     return {"path": path, "folders": (path.name or str(path),)}
 
 

@@ -69,6 +69,13 @@ class FolderNotFound(MailboxError):
     transient = False
 
 
+class SourceMissing(FolderNotFound):
+    """A local account's path is not there (a disk not mounted, an export moved): that account
+    is reported and skipped, the others go on; exit 2 when it was the only one."""
+
+    exit_code = ExitCode.CONFIG
+
+
 class ServerRefused(MailboxError):
     """The server answered NO (an APPEND to a missing or read-only folder, say): retrying the
     same command would get the same answer."""

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
-from inboxcoach.errors import FolderNotFound, MailboxError
+from inboxcoach.errors import FolderNotFound, MailboxError, SourceMissing
 from inboxcoach.records import FolderInfo, FolderState, MessageRef, RawMessage
 
 
@@ -26,7 +26,9 @@ class _LocalMailbox:
         self.path = path
         self.folder = path.name or str(path)
         if not path.exists():
-            raise FolderNotFound(f"{path} does not exist")
+            raise SourceMissing(f"{path} does not exist: mount the disk it is on, or point "
+                                "the account's path at your Maildir, mbox file or folder of "
+                                ".eml files")
 
     def list_folders(self) -> list[FolderInfo]:
         return [FolderInfo(self.folder)]

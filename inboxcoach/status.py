@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from inboxcoach.errors import ExitCode
 from inboxcoach.store import Store
+
+EXIT_MEANINGS = {ExitCode.OK: "everything done", ExitCode.INTERNAL: "a bug: see the log",
+                 ExitCode.CONFIG: "configuration or input", ExitCode.NETWORK: "server or network",
+                 ExitCode.PARTIAL: "partial: some parts failed", ExitCode.BUSY: "another run "
+                 "held the lock", ExitCode.STOPPED: "stopped by SIGTERM"}
 
 
 def status_lines(store: Store, show_failures: bool = False) -> list[str]:
     rows = store.folder_statuses()
     lines = [f"state file: {store.path}", f"messages stored: {store.message_count()}"]
-    last = store.last_run("fetch")
-    if last:
-        started, finished, code = last
-        lines.append(f"last fetch: {started}" + (f", exit code {code}" if finished else
-                                                 ", did not finish"))
+    for command in ("run", "fetch"):  # cron runs `run`; `fetch` is the manual one
+        last = store.last_run(command)
+        if last:
+            started, finished, code = last
+            lines.append(f"last {command}: {started}" + (
+                f", exit code {code} ({EXIT_MEANINGS.get(code, 'see the README')})" if finished
+                else ", did not finish (stopped or crashed; the next run goes on)"))
     labels = store.label_counts()
     if labels:
         lines.append("tagged: " + ", ".join(f"{k} {v}" for k, v in sorted(labels.items())))

@@ -3,6 +3,7 @@ appended once, a re-run adds nothing, a second run waits for no one, and signals
 
 from __future__ import annotations
 
+import mailbox
 import os
 import signal
 import subprocess
@@ -183,3 +184,92 @@ def test_a_run_with_nothing_new_keeps_the_digest_and_a_change_rebuilds_it(
         assert store.conn.execute("SELECT count(*) FROM labels WHERE understood=0"
                                   ).fetchone()[0] == 0
         assert store.conn.execute("SELECT count(*) FROM digests").fetchone()[0] == 2
+
+
+def test_the_digest_command_says_when_it_kept_the_last_digest(tmp_path: Path, config_file,
+                                                              capsys):
+    cfg = _maildir_config(tmp_path, config_file)
+    assert main(["run", "--config", str(cfg), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["digest", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nothing changed since the last digest") and "written" not in out
+
+
+def test_status_shows_the_last_runs_exit_code(tmp_path: Path, config_file, capsys):
+    cfg = _maildir_config(tmp_path, config_file)
+    assert main(["run", "--config", str(cfg), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--config", str(cfg)]) == 0
+    assert "exit code 0 (everything done)" in next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("last run:"))
+
+
+def test_a_missing_local_path_skips_that_account_only(tmp_path: Path, config_file, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.mailgen import make_message
+
+    box = mailbox.Maildir(tmp_path / "mail", create=True)
+    box.add(make_message(1, when=datetime.now(UTC) - timedelta(hours=2)))
+    cfg = config_file([{"name": "here", "kind": "maildir", "path": str(tmp_path / "mail")},
+                       {"name": "usb", "kind": "mbox", "path": str(tmp_path / "usb" / "x.mbox")}],
+                      drafts=DRAFTS)
+    assert main(["run", "--config", str(cfg), "-q"]) == ExitCode.PARTIAL
+    assert "usb: " in capsys.readouterr().err
+    with Store.open(load_config(cfg).db_path) as store:
+        assert store.message_count() == 1
+    alone = config_file([{"name": "usb", "kind": "mbox", "path": str(tmp_path / "x.mbox")}],
+                        drafts=DRAFTS)
+    assert main(["run", "--config", str(alone), "-q"]) == ExitCode.CONFIG
+    assert "x.mbox does not exist: mount the disk" in capsys.readouterr().err
+
+
+def test_new_since_holds_across_runs_midnight_and_a_week_without_runs(tmp_path: Path,
+                                                                      config_file):
+    """A new mailbox with two weeks of mail: the first digest shows the last day; a second
+    digest the same day shows the same, not the backlog; after midnight and after a week
+    without runs, mail that came in between is new and old mail is not."""
+    from datetime import UTC, datetime, timedelta
+
+    from inboxcoach.digest import gather
+    from tests.mailgen import make_message
+
+    t0 = (datetime.now(UTC).astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+          - timedelta(days=20))  # noon, local time: "yesterday" is what the test says
+    box = mailbox.Maildir(tmp_path / "mail", create=True)
+    for i in range(14):  # one a day for two weeks: one of them within the last day
+        box.add(make_message(i, when=t0 - timedelta(days=i, hours=2)))
+    cfg = config_file([{"name": "local", "kind": "maildir", "path": str(tmp_path / "mail")}],
+                      drafts=DRAFTS)
+    settings = load_config(cfg)
+
+    def fetch(at: datetime) -> None:  # as if fetched at ``at``
+        with Store.open(settings.db_path) as store:
+            known = {r[0] for r in store.conn.execute("SELECT id FROM messages")}
+        assert main(["fetch", "--config", str(cfg), "-q"]) == 0
+        with Store.open(settings.db_path) as store:
+            for (rowid,) in list(store.conn.execute("SELECT id FROM messages")):
+                if rowid not in known:
+                    store.conn.execute("UPDATE messages SET first_seen=? WHERE id=?",
+                                       (at.isoformat(), rowid))
+
+    fetch(t0 - timedelta(minutes=1))
+
+    def digest(now: datetime) -> int:
+        with Store.open(settings.db_path) as store:
+            d = gather(store, settings, now)
+            store.record_digest(now, d.since, "x", d.new_count)
+            return d.new_count
+
+    assert digest(t0) == 1
+    assert digest(t0 + timedelta(hours=1)) == 1  # the same day: the same window
+    box.add(make_message(100, when=t0 + timedelta(hours=3)))
+    fetch(t0 + timedelta(hours=3, minutes=30))
+    assert digest(t0 + timedelta(hours=4)) == 2
+    # after midnight: since the start of yesterday, so the day's news again, the backlog not
+    assert digest(t0 + timedelta(days=1, hours=1)) == 2
+    box.add(make_message(101, when=t0 + timedelta(days=9)))
+    fetch(t0 + timedelta(days=9, minutes=30))
+    # a week without runs: what came since the last digest, and nothing older
+    assert digest(t0 + timedelta(days=9, hours=1)) == 1

@@ -40,3 +40,16 @@ def test_schedule_command_checks_the_config_first(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert "crontab -e" in out and "systemctl --user enable --now inboxcoach.timer" in out
     assert main(["schedule", "--config", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_schedule_refuses_the_unedited_example_config(tmp_path: Path, capsys, monkeypatch):
+    """The example's server does not exist: schedule runs check's checks and schedules
+    nothing, where it used to print a crontab line for a config that can never work."""
+    example = (Path(__file__).parent.parent / "config.example.toml").read_text("utf-8")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(example)
+    cfg.chmod(0o600)
+    monkeypatch.setenv("INBOXCOACH_STATE_DIR", str(tmp_path / "state"))
+    code = main(["schedule", "--config", str(cfg)])
+    out, err = capsys.readouterr()
+    assert code in (2, 3) and "crontab -e" not in out and "nothing was scheduled" in err

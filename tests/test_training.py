@@ -71,7 +71,8 @@ def test_sender_kind_learns_from_out_of_fold_category_answers(tmp_path, monkeypa
 
     monkeypatch.setattr(training, "fit_task_features", spy)
     monkeypatch.setattr(training, "N_JOBS", 1)  # in this process, where the spy is
-    result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=3, log=lambda *_: None)
+    result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=3, log=lambda *_: None,
+                   gate=True)
     assert set(result.cv) == {"families"}  # one seed file: no split by files
     assert {"category", "sender_kind", "contains_feedback", "job_search"} <= set(
         result.cv["families"])
