@@ -13,7 +13,7 @@ import json
 import random
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -149,8 +149,10 @@ PLACEHOLDERS = frozenset({
     "weekday", "date", "time", "link", "job_id"})
 
 
-def seed_problems(seed: dict[str, Any]) -> list[str]:
+def seed_problems(seed: Any) -> list[str]:
     """What is wrong with one seed, as SEEDS.md defines it (empty when nothing is)."""
+    if not isinstance(seed, dict):
+        return [f"a JSON object is needed, not {type(seed).__name__}"]
     problems = [f"missing {k}" for k in REQUIRED if k not in seed]
     if seed.get("category") not in CATEGORIES:
         problems.append(f"category {seed.get('category')!r} is not one of {CATEGORIES}")
@@ -272,19 +274,27 @@ def record_to_raw(record: dict[str, Any]) -> bytes:
     return msg.as_bytes()
 
 
-def check_seed_file(path: Path) -> list[str]:
-    """Every problem in one seed file, one line each (``python -m inboxcoach.corpus FILE``)."""
-    out = []
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+def checked_lines(text: str, name: str, problems_of: Callable[[Any], list[str]]
+                  ) -> tuple[list[Any], list[str]]:
+    """The JSON values of a JSON Lines text, and every problem as ``name:line: problem``
+    (``problems_of`` says what is wrong with one value)."""
+    values, out = [], []
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            seed = json.loads(line)
+            value = json.loads(line)
         except json.JSONDecodeError as exc:
-            out.append(f"{path.name}:{n}: not JSON ({exc})")
+            out.append(f"{name}:{n}: not JSON ({exc.msg})")
             continue
-        out += [f"{path.name}:{n}: {p}" for p in seed_problems(seed)]
-    return out
+        out += [f"{name}:{n}: {p}" for p in problems_of(value)]
+        values.append(value)
+    return values, out
+
+
+def check_seed_file(path: Path) -> list[str]:
+    """Every problem in one seed file, one line each (``python -m inboxcoach.corpus FILE``)."""
+    return checked_lines(path.read_text("utf-8"), path.name, seed_problems)[1]
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from inboxcoach.corpus import record_to_raw
+from inboxcoach.corpus import checked_lines, record_to_raw
 from inboxcoach.features import NOREPLY
 from inboxcoach.parse import BatchParser
 from inboxcoach.records import Email, MessageRef, RawMessage, feedback_given
@@ -125,26 +125,14 @@ def record_problems(record: Any) -> list[str]:
 def read_labelled(path: Path) -> list[dict[str, Any]]:
     """The labelled set at ``path``, checked line by line: a wrong file or a bad line is an
     ``InputError`` that names the line and the field, never a traceback."""
-    import json
-
     from inboxcoach.errors import InputError
 
     try:
-        lines = path.read_text("utf-8").splitlines()
+        text = path.read_text("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path} is not text: a labelled set is JSON Lines, one message "
                          "per line") from None
-    records, problems = [], []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path.name}:{n}: not JSON ({exc.msg})")
-            continue
-        problems += [f"{path.name}:{n}: {p}" for p in record_problems(record)]
-        records.append(record)
+    records, problems = checked_lines(text, path.name, record_problems)
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise InputError("not a labelled set: " + "; ".join(problems[:5]) + more)
