@@ -451,6 +451,19 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from inboxcoach.paths import atomic_write, example_config
+
+    path: Path = args.config
+    if path.exists():
+        raise InputError(f"{path} exists already; edit it, or give another --config PATH")
+    atomic_write(path, example_config().encode("utf-8"), mode=0o600)
+    print(f"wrote {path} (readable by you only). Edit it: your server, user name and where the "
+          f"password comes from, and [drafts] your_name and your_email. Then: inboxcoach "
+          f"check{'' if path == default_config_path() else f' --config {path}'}")
+    return 0
+
+
 def cmd_schedule(args: argparse.Namespace) -> int:
     from inboxcoach.schedule import instructions
 
@@ -497,6 +510,8 @@ COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None
      "at a time)", add_run_args),
     ("demo", cmd_demo, "the whole pipeline on a bundled sample mailbox: no config, no network",
      add_demo_args),
+    ("init", cmd_init, "write a commented config to edit (to --config, by default the usual "
+     "place; never over an existing file)", None),
     ("schedule", cmd_schedule, "print a crontab line and a systemd user timer for 'run'",
      add_schedule_args),
     ("digest", cmd_digest, "write the HTML digest from what is stored (no fetching)", None),

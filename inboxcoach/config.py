@@ -220,7 +220,7 @@ def load_config(path: Path) -> Settings:
     except FileNotFoundError:
         raise ConfigError(
             "", f"config file {path} does not exist",
-            "copy config.example.toml there or pass --config PATH",
+            "run 'inboxcoach init' to write a commented one there, or pass --config PATH",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(

@@ -16,6 +16,14 @@ def default_config_path() -> Path:
     return Path(env).expanduser() if env else user_config_path("inboxcoach") / "config.toml"
 
 
+def example_config() -> str:
+    """The commented example config: in the wheel beside the package, in a source checkout at
+    the top of the repository (one file, ``config.example.toml``)."""
+    packaged = Path(__file__).parent / "config.example.toml"
+    source = Path(__file__).parent.parent / "config.example.toml"
+    return (packaged if packaged.is_file() else source).read_text("utf-8")
+
+
 def default_state_dir() -> Path:
     return user_data_path("inboxcoach")
 

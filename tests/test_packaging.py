@@ -19,7 +19,7 @@ def test_wheel_carries_the_model_and_its_manifest(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         assert {"inboxcoach/_model/classifier.skops", "inboxcoach/_model/manifest.json",
-                "inboxcoach/sample/mailbox.jsonl",
+                "inboxcoach/sample/mailbox.jsonl", "inboxcoach/config.example.toml",
                 "inboxcoach/templates/digest/digest.html.j2"} <= names
         manifest = json.loads(zf.read("inboxcoach/_model/manifest.json"))
         model = zf.read("inboxcoach/_model/classifier.skops")
