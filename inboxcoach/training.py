@@ -534,8 +534,8 @@ def _diversity_section(manifest: dict[str, Any]) -> list[str]:
 
 def _validation_section(ev: Any, source: str, looks: int | None = None) -> list[str]:
     looked = ("" if looks is None else f" It is a test: {looks} candidate model"
-              f"{'s were' if looks != 1 else ' was'} scored on it this round, and none of its "
-              "settings was chosen by it.")
+              f"{'s have' if looks != 1 else ' has'} been scored on it since it became one, this "
+              "one included, each chosen by cross-validation first; no setting was chosen by it.")
     lines = [f"On real emails it never saw ({source}, {ev.n} messages, read in place, never "
              f"trained on).{looked}", "",
              "| task | accuracy | macro-F1 | ECE | unsure | confident answers wrong | keyword "

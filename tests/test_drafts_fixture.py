@@ -5,9 +5,8 @@ its reasons, a request for pointers where it did not.
 
 The targets are the product's (DESIGN.md): drafts for at least 95% of the rejections with a
 human contact and none for anything else; the right variant for at least 95% of the drafts.
-Recall is held here at the 90% the shipped model measured (27 of 30; three clear rejections are
-below their unsure threshold): short of the target, as the README says, and a floor no later
-model may fall under. The
+The shipped model drafts for 29 of the 30 (one clear rejection is below its unsure
+threshold), so recall is held here at the target. The
 reply that reads well either way (the feedback model was unsure) is not counted wrong, but it
 may not stand in for more than two in five of the answers.
 """
@@ -31,7 +30,7 @@ pytestmark = pytest.mark.dovecot
 
 FIXTURE = Path(__file__).parent / "data" / "rejections" / "rejections.jsonl"
 ASKS = {"ask", "ask_after_interview"}
-RECALL_FLOOR = 0.9  # measured; the target is 0.95
+RECALL_FLOOR = 0.95  # the target; 29 of 30 measured
 
 
 def fixture_records() -> list[dict]:

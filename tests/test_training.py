@@ -177,7 +177,7 @@ def test_the_model_card_states_real_mail_figures_and_the_looks_at_them(tmp_path)
     labelled = evaluate(model, records, mails)
     ordinary = evaluate_ordinary(model, mails[:10], [f"m{i}" for i in range(10)], {})
     card = training.model_card(result.manifest, labelled, "dev.jsonl", ordinary, looks=2)
-    assert "2 candidate models were scored on it" in card
+    assert "2 candidate models have been scored on it" in card
     assert "confident answers wrong" in card
     assert f"On real ordinary mail ({ordinary.n} messages" in card
     assert "## How varied the corpus is" in card
