@@ -35,9 +35,9 @@ def personal(i: int = 1, when: datetime = RECENT) -> bytes:
                         sender="Jane Doe <jane.doe@acme.example>", when=when)
 
 
-def automated(i: int = 2) -> bytes:
+def automated(i: int = 2, when: datetime = RECENT) -> bytes:
     return make_message(i, "Your application", AUTOMATED,
-                        sender="Globex Careers <no-reply@globex.example>", when=RECENT)
+                        sender="Globex Careers <no-reply@globex.example>", when=when)
 
 
 def setup(dovecot, config_file, **account):

@@ -32,7 +32,10 @@ def _cli(cfg: Path, *extra: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.dovecot
 def test_run_fetches_drafts_and_writes_the_digest_once(dovecot, config_file):
-    dovecot.append("INBOX", [personal(), automated()])
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC) - timedelta(hours=6)  # within the first digest's 24 hours
+    dovecot.append("INBOX", [personal(when=today), automated(when=today)])
     cfg = config_file([dovecot.account()], drafts=DRAFTS)
     assert main(["run", "--config", str(cfg), "-q"]) == 0
     settings = load_config(cfg)
