@@ -273,3 +273,17 @@ def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(t
     assert not stale.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".notes.txt.x.tmp", "2026-11-20-rejection-1234.eml"]
+
+
+def test_the_headline_counts_agree_with_their_nouns(tmp_path: Path):
+    from dataclasses import replace
+
+    from inboxcoach.report import render
+
+    one = {k: 1 for k in ("replies", "personal", "automated", "rejection", "interview",
+                          "assessment", "offer", "outreach")}
+    html = render(replace(_empty_digest(), headline=one))
+    text = " ".join(html.replace("<strong>", " ").replace("</strong>", " ").split())
+    for phrase in ("1 rejection<", "1 interview message<", "1 test or task<", "1 offer message<",
+                   "1 reply to your applications"):
+        assert phrase in text.replace(" <", "<"), phrase
