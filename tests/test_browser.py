@@ -34,6 +34,16 @@ def digest(tmp_path_factory) -> Path:
     return result.report.digest
 
 
+# The smallest chart text as rendered, in CSS pixels: its font size in the SVG's units times
+# the SVG's scale on the page.
+SMALLEST_CHART_TEXT = """() => Math.min(...Array.from(document.querySelectorAll('svg.chart'))
+  .flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Array.from(svg.querySelectorAll('text'))
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  }))"""
+
+
 @pytest.mark.parametrize(("name", "width"), [("desktop", 1000), ("phone", 390)])
 def test_digest_renders_cleanly_in_chromium(digest: Path, name: str, width: int):
     _require_browser()
@@ -54,6 +64,7 @@ def test_digest_renders_cleanly_in_chromium(digest: Path, name: str, width: int)
             headings = page.locator("h2").all_inner_texts()
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             charts = page.locator("svg[role=img]").count()
+            smallest = page.evaluate(SMALLEST_CHART_TEXT)
         finally:
             browser.close()
     assert errors == []
@@ -61,4 +72,5 @@ def test_digest_renders_cleanly_in_chromium(digest: Path, name: str, width: int)
     assert "Since last time" in headings and "The search over time" in headings
     assert scroll_width <= width  # no sideways scrolling on a phone
     assert charts == 3
+    assert smallest >= 11, f"chart text is {smallest:.1f} px at {width} px wide"
     assert (ARTIFACTS / f"digest-{name}.png").stat().st_size > 10_000
