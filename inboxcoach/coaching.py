@@ -7,6 +7,7 @@ looking at the same week. Rules that have nothing to say stay silent.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from inboxcoach.digest import RECENT, Digest
 
@@ -58,12 +59,29 @@ def interviews(d: Digest) -> str | None:
             "differently while you remember it.")
 
 
+PREPARE_DAYS = 14  # an application whose last word was an interview this recent is under way
+
+
+def prepare(d: Digest) -> str | None:
+    """The interviews to prepare for, named first: applications whose latest news is an
+    interview, the most recent first."""
+    recent = sorted((a for a in d.applications if a.status == "interview" and a.last_activity
+                     and d.generated_at - a.last_activity <= timedelta(days=PREPARE_DAYS)),
+                    key=lambda a: a.last_activity or d.generated_at, reverse=True)
+    if not recent:
+        return None
+    names = [a.company for a in recent[:3]]  # roles as read today are too often wrong
+    more = f" and {len(recent) - 3} more" if len(recent) > 3 else ""
+    return (f"Interviews to prepare for first: {', '.join(names)}{more}. Reread the job ad and "
+            "your application, look up who you will meet, and have two questions of your own.")
+
+
 def next_steps(d: Digest) -> str | None:
     f = d.facts
     if f.get("offers_this_week"):
         return ("An offer arrived this week. Take the time you need, ask for it in writing, and "
                 "tell any process you are still in that you have an offer.")
-    if f.get("interviews_this_week"):
+    if f.get("interviews_this_week") and prepare(d) is None:
         return (f"{_plural(f['interviews_this_week'], 'interview message')} this week: answer "
                 "those first, and look up who you will meet.")
     return None
@@ -79,7 +97,7 @@ def silence(d: Digest) -> str | None:
             "your head.")
 
 
-RULES: tuple[Rule, ...] = (next_steps, feedback, interviews, pace, silence)
+RULES: tuple[Rule, ...] = (prepare, next_steps, feedback, interviews, pace, silence)
 
 
 def coaching_note(d: Digest) -> list[str]:

@@ -287,3 +287,20 @@ def test_the_headline_counts_agree_with_their_nouns(tmp_path: Path):
     for phrase in ("1 rejection<", "1 interview message<", "1 test or task<", "1 offer message<",
                    "1 reply to your applications"):
         assert phrase in text.replace(" <", "<"), phrase
+
+
+def test_coaching_names_the_interviews_to_prepare_for_first():
+    from dataclasses import replace
+
+    from inboxcoach.digest import AppLine
+
+    def app(company: str, status: str, days: int, role: str = "") -> AppLine:
+        when = NOW - timedelta(days=days)
+        return AppLine(company, role, status, ((when, status),), when, False, None)
+
+    digest = replace(_empty_digest(interviews_this_week=2), applications=(
+        app("Acme", "interview", 2, "Data Analyst"), app("Globex", "interview", 1),
+        app("Initech", "rejected", 1), app("Umbrella", "interview", 40)))
+    notes = coaching_note(digest)
+    assert notes[0].startswith("Interviews to prepare for first: Globex, Acme.")
+    assert not any("interview message" in n for n in notes)  # said once, with the names
