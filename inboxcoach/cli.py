@@ -228,6 +228,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.ordinary:
         return _evaluate_ordinary(args)
+    if args.applications:
+        return _evaluate_applications(args)
     if not args.file.is_file():
         raise InputError(f"{args.file} does not exist" if not args.file.exists() else
                          f"{args.file} is a folder; a labelled set is one .jsonl file (or use "
@@ -238,6 +240,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps({task: s.as_dict() for task, s in result.model.items()}, indent=2))
     else:
         print(format_evaluation(result))
+    return 0
+
+
+def _evaluate_applications(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from inboxcoach.grouping import format_grouping, load_mailbox, score_grouping
+
+    if not args.file.exists():
+        raise InputError(f"{args.file} does not exist")
+    files = sorted(args.file.glob("*.jsonl")) if args.file.is_dir() else [args.file]
+    if not files:
+        raise InputError(f"{args.file} holds no .jsonl files")
+    result = score_grouping(load_mailbox(files))
+    print(json.dumps(asdict(result), indent=2) if args.json else format_grouping(result))
     return 0
 
 
@@ -264,6 +282,10 @@ def add_evaluate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ordinary", action="store_true",
                    help="PATH is ordinary mail: report how much of it is taken for job mail "
                         "and how many drafts it would get")
+    p.add_argument("--applications", action="store_true",
+                   help="PATH is a mailbox with the true application of every message (a "
+                        ".jsonl file or a folder of them, as tests/data/applications/): score "
+                        "the grouping into applications, the employer and the role")
     p.add_argument("--json", action="store_true", help="machine-readable scores")
     p.add_argument("--model", type=Path, help="model folder (default: the installed model)")
 

@@ -247,6 +247,13 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
+def record_message_id(record: dict[str, Any]) -> str:
+    """The Message-ID (without brackets) ``record_to_raw`` gives a labelled record: stable, so
+    another record can reply to it."""
+    domain = (record.get("from_addr") or "x@example.com").rpartition("@")[2] or "example.com"
+    return f"{hashlib.sha256(str(record.get('id')).encode()).hexdigest()[:20]}@{domain}"
+
+
 def record_to_raw(record: dict[str, Any]) -> bytes:
     """An RFC 5322 message for a labelled record, so training and evaluation go through the same
     parser as real mail. Records that carry ``raw`` are used as they are."""
@@ -258,9 +265,7 @@ def record_to_raw(record: dict[str, Any]) -> bytes:
     msg["Subject"] = record.get("subject") or ""
     msg["Date"] = format_datetime(datetime.fromisoformat(record["date"])) if record.get(
         "date") else "Mon, 02 Nov 2026 10:00:00 +0000"
-    domain = (record.get("from_addr") or "x@example.com").rpartition("@")[2] or "example.com"
-    digest = hashlib.sha256(str(record.get("id")).encode()).hexdigest()[:20]
-    msg["Message-ID"] = f"<{digest}@{domain}>"
+    msg["Message-ID"] = f"<{record_message_id(record)}>"
     for name, value in (record.get("headers") or {}).items():
         if name.lower() not in ("from", "to", "subject", "date", "message-id"):
             msg[name] = value
