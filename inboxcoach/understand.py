@@ -435,12 +435,27 @@ _LEADING_NOISE = {"application", "applications", "interview", "interviews", "die
 
 def _tidy_role(text: str) -> str | None:
     words = " ".join(text.split()).strip(" ,.-–:").split(" ")
-    while words and words[0].lower().strip(":") in _LEADING_NOISE:
+    while words and (words[0].lower().strip(":") in _LEADING_NOISE or _REQ_ID.fullmatch(words[0])):
         words = words[1:]
     role_text = " ".join(words)
     if len(role_text) < 3 or role_text.islower() or _NOT_ROLE.match(role_text):
         return None
+    if words[-1].lower() in _DANGLING or not role_text[0].isupper():
+        return None  # "Head of Digital at", "responsable Business": a piece of a sentence
     return role_text
+
+
+_REQ_ID = re.compile(r"[A-Z]{1,5}-?\d{2,}[\w-]*")  # "REQ-30219" before a title
+_DANGLING = {"at", "and", "of", "for", "in", "with", "to", "the", "bei", "und", "für", "chez",
+             "et", "de", "du", "des", "y", "en", "bij", "van", "voor"}
+def _above_signature(text: str) -> str:
+    """The text before its last sign-off: the signature says who writes, not for what job."""
+    lines = text.splitlines()
+    for i in range(len(lines) - 1, -1, -1):
+        m = SIGN_OFF.match(lines[i].strip())
+        if m and len(lines[i].strip()) - m.end() <= 25:  # "Best, Jane", not "Thanks for ..."
+            return "\n".join(lines[:i])
+    return text
 
 
 def role(mail: Email) -> str | None:
@@ -449,7 +464,8 @@ def role(mail: Email) -> str | None:
     m = _LABELLED_ROLE.search(mail.new_text[:3000])
     if m and (found := _tidy_role(m.group("r"))):
         return found
-    for text in (mail.subject, mail.new_text[:3000]):
+    body = _above_signature(mail.new_text[:3000])
+    for text in (mail.subject, body):
         for rx in _ROLE_RX:
             for m in rx.finditer(text):
                 r = m.group("r").strip(" \"'“”")

@@ -93,6 +93,11 @@ def test_company(headers, body, expected):
     ("Votre candidature", "Merci pour votre candidature au poste de Chargé de projet.",
      "Chargé de projet"),
     ("Thanks", "Thank you for your time last week.", None),
+    # the signature says who writes, not the job; a sentence's piece is no title
+    ("Next steps", "Could we talk on Monday?\n\nBest,\nAnand Rao\nLead Analytics Engineer\n",
+     None),
+    ("Next steps", "Great to meet you, said our Head of Digital at the fair.", None),
+    ("REQ-30219 Customer Insight Analyst", "", "Customer Insight Analyst"),
 ])
 def test_role(subject, body, expected):
     assert role(mail(f"From: a@b.example\r\nSubject: {subject}", body)) == expected
