@@ -275,12 +275,18 @@ _GENERIC = re.compile(r"^(?:our|your|the|this|that|we|i|dear|hi|hello|thank|than
                       r"department|service|recrutement|recruitment|karriere)$", re.I)
 
 
+# A recruitment agency's name: it acts for the employer and is never the employer itself.
+AGENCY = re.compile(r"\b(?:recruit\w*|talent|staffing|personnel|headhunt\w*|executive search|"
+                    r"search partners|werving|selectie|personalberatung)\b", re.I)
+
+
 def company(mail: Email) -> str | None:
     """The employer: ATS tenant, the display name of a platform's sender, the subject, the
-    body, or the sender's own domain (spelled as the text spells it)."""
+    body, or the sender's own domain (spelled as the text spells it); never an agency."""
     for found in (_tenant(mail), _display_company(mail), _from_text(mail.subject),
                   _from_text(mail.new_text[:1500]), _from_domain(mail)):
-        if found and found.lower() not in PLATFORM_NAMES:
+        if found and found.lower() not in PLATFORM_NAMES and not AGENCY.search(
+                found.replace("-", " ")):
             return found
     return None
 

@@ -79,6 +79,9 @@ def test_signature_name():
      "Thanks for your interest in the Marketing department at WebFX!", "WebFX"),
     ("From: Sam <sam@acme.example>\r\nSubject: Welcome", "Welcome to the Lumen Labs team!",
      "Lumen Labs"),
+    # an agency acts for the employer and is never the employer
+    ("From: Tom Hale <tom@northline-talent.example>\r\nSubject: A role for you",
+     "I am recruiting for a client in energy.", None),
 ])
 def test_company(headers, body, expected):
     assert company(mail(headers, body)) == expected
