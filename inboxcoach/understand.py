@@ -265,6 +265,10 @@ _COMPANY_RX = [re.compile(p) for p in (
     rf"(?i:candidature|entretien|intérêt)[ \t]+(?i:chez|à|au sein de|pour)[ \t]+{_CAPS}",
     rf"(?i:candidatura|entrevista|interés)[ \t]+(?i:en|a|para|con|por)[ \t]+{_CAPS}",
     rf"(?i:sollicitatie|gesprek|interesse)[ \t]+(?i:bij|aan|in|voor)[ \t]+{_CAPS}",
+    # an assessment vendor writing for the employer: "Acme has invited you to an assessment"
+    rf"(?m:^(?:[^\n]*?[.!:][ \t]+)?){_CAPS}[ \t]+(?i:has invited you|invites you|would like you to "
+    r"(?:complete|take)|hat Sie eingeladen|vous invite|le invita|nodigt je uit)",
+    rf"(?i:on behalf of|im Auftrag von|pour le compte de|en nombre de|namens)[ \t]+{_CAPS}",
 )]
 PLATFORM_DOMAINS = ("hackerrank", "devskiller", "shl.com", "codility", "codesignal",
                     "testgorilla", "hirevue", "goodtime", "calendly", "google.com", "getro",
@@ -335,6 +339,9 @@ def _display_company(mail: Email) -> str | None:
     service = is_relay(address) or NOREPLY.search(address.email) or TEAM_LOCAL.search(local)
     if service and not _job_board(address):
         c = _clean_company(name)
+        if c and _names_domain(c, address) and (_from_text(mail.subject) or _from_text(
+                mail.new_text[:1500])):
+            return None  # a service signing its own name ("Codetestly"); the text names who for
         # a recruiter's name on a relay is signed, not written into the text like an employer's
         if c and (not display_person(address) or _named_in_text(c, mail)):
             return c

@@ -11,8 +11,8 @@ from inboxcoach.grouping import load_mailbox, score_grouping
 MAILBOX = sorted((Path(__file__).parent / "data" / "applications").glob("*.jsonl"))
 # Measured with the current rules (README, "Applications"); the targets are 0.95 each. A floor
 # no later change may fall under, not a goal.
-FLOORS = {"employer_accuracy": 0.75, "role_accuracy": 0.59, "pair_precision": 0.84,
-          "pair_recall": 0.57}
+FLOORS = {"employer_accuracy": 0.79, "role_accuracy": 0.60, "pair_precision": 0.86,
+          "pair_recall": 0.61}
 
 
 def msg(i: int, app: str | None, employer: str | None, role: str | None, category: str,

@@ -82,6 +82,12 @@ def test_signature_name():
     # an agency acts for the employer and is never the employer
     ("From: Tom Hale <tom@northline-talent.example>\r\nSubject: A role for you",
      "I am recruiting for a client in energy.", None),
+    # an assessment vendor signing its own name writes for the employer the text names
+    ("From: Codetestly <no-reply@codetestly.example>\r\nSubject: Your assessment",
+     "Hello Sam,\n\nAshgrove Analytics has invited you to complete an assessment.",
+     "Ashgrove Analytics"),
+    ("From: Skillcheck <noreply@skillcheck.example>\r\nSubject: Test",
+     "We send this on behalf of Brackenfield Insurance.", "Brackenfield Insurance"),
 ])
 def test_company(headers, body, expected):
     assert company(mail(headers, body)) == expected
