@@ -321,8 +321,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         log.warning("%s is not there: the model card leaves ordinary mail out", args.ordinary)
     card = model_card(manifest, validation, str(args.validate), ordinary, args.looks)
     (args.out / "MODEL_CARD.md").write_text(card, "utf-8")
-    print(f"model {manifest['version']} {'card' if args.card_only else ''} written to "
-          f"{args.out}".replace("  ", " "))
+    what = "model card" if args.card_only else "model"
+    print(f"{what} {manifest['version']} written to {args.out}")
     return 0
 
 

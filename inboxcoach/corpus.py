@@ -12,13 +12,14 @@ import hashlib
 import json
 import random
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
+
+from inboxcoach.text import ascii_fold
 
 FIRST = ["Alex", "Sam", "Priya", "Jonas", "Maria", "Chen", "Fatima", "Lukas", "Sofia", "David",
          "Aisha", "Mateo", "Emma", "Noah", "Yuki", "Olga", "Kwame", "Ines", "Tom", "Hannah",
@@ -84,8 +85,7 @@ LABEL_FIELDS = ("category", "sender_kind", "has_human_contact", "contains_feedba
 
 
 def ascii_slug(text: str, sep: str = "") -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return sep.join(re.findall(r"[a-z0-9]+", plain.lower()))
+    return sep.join(re.findall(r"[a-z0-9]+", ascii_fold(text).lower()))
 
 
 def _values(rng: random.Random, lang: str) -> dict[str, str]:

@@ -121,7 +121,6 @@ class Weekly:
 @dataclass(frozen=True)
 class Digest:
     generated_at: datetime
-    since: datetime
     window: Window
     headline: dict[str, int]
     totals: dict[str, int]
@@ -138,6 +137,10 @@ class Digest:
     drafts_enabled: bool = True
     untagged: int = 0  # stored messages the model has not tagged (yet)
     facts: dict[str, int] = field(default_factory=dict)  # for the coaching note
+
+    @property
+    def since(self) -> datetime:
+        return self.window.since
 
     @property
     def first(self) -> bool:
@@ -226,7 +229,7 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
                    for key, title, hint, cats in NEEDS)
     stages = funnel(apps)
     return Digest(
-        generated_at=now, since=since, window=window, headline=_headline(new),
+        generated_at=now, window=window, headline=_headline(new),
         totals={**dict(stages), "Rejected": sum(a.status == "rejected" for a in apps),
                 "Feedback drafts": len(drafts)},
         groups=tuple(g for g in groups if g.items),

@@ -87,7 +87,7 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
     report = DraftReport()
     hold = timedelta(hours=settings.drafts.hold_hours)
     seen_threads: set[str] = set()
-    met = met_before(from_tagged(store.tagged_threads(STATUS_OF), now, presorted=True))
+    met: set[str] | None = None  # read from the whole store, so only once a draft is due
     for pending in store.rejections():
         mail, key = pending.email, thread_key(pending.email)
         reason = _no_draft_reason(settings, store, pending, replied, now)
@@ -104,6 +104,9 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         if reason is None:
             try:
                 employer = company(mail)
+                if met is None:
+                    met = met_before(from_tagged(store.tagged_threads(STATUS_OF), now,
+                                                 presorted=True))
                 draft = _compose(settings, pending, employer, now,
                                  met=pending.email.key in met)
             except DraftError as exc:

@@ -65,6 +65,12 @@ def split_reply(text: str) -> str:
     return (latest or "").strip() or text
 
 
+def ascii_fold(text: str) -> str:
+    """Accents and other marks dropped ("Lumière" -> "Lumiere"), for comparing names with the
+    ASCII of domains and file names."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def decode_words(value: str) -> str:
     """Decode RFC 2047 encoded words that a parser left in place (display names, mostly)."""
     if "=?" not in value:

@@ -8,12 +8,12 @@ mail is formulaic (subjects, sign-offs), and measured by ``inboxcoach evaluate``
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
 from inboxcoach.features import ATS_DOMAINS, BOARD_DOMAINS, FREEMAIL, NOREPLY, TEAM_LOCAL
 from inboxcoach.records import Address, Email
+from inboxcoach.text import ascii_fold
 
 ATS_RELAYS = tuple(d for domains in ATS_DOMAINS.values() for d in domains)
 # Names that are platforms, never the employer.
@@ -75,12 +75,13 @@ TITLE_LINE = re.compile(r"\b(recruit\w*|talent|hiring|hr|human resources|people|
 TEAM_WORDS = re.compile(
     r"\b(team|talent|acquisition|recruit\w*|hiring|careers?|jobs?|hr|human resources|people|"
     r"department|abteilung|afdeling|personal\w*|recrutement|ressources|equipo|selección|"
-    r"bewerb\w*|personas|recursos|risorse|direzione|staffing|emploi|compétences|graduates?|"
+    r"bewerb\w*|personas|recursos|risorse|direzione|emploi|compétences|graduates?|"
     r"apprenticeships?|early careers|management|"
     r"service|office|staffing|notifications?|support|no-?reply|ltd|gmbh|inc|llc|bv|sa|ag)\b",
     re.I)
-PERSON = re.compile(r"[^\W\d_][\w'’.-]*(?: (?:van|von|de|der|den|da|del|di|la|le|du|dos|"
-                    r"ten|ter)?\s?[^\W\d_][\w'’.-]*){0,3}")
+PARTICLES = ("van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du", "dos", "ten",
+             "ter", "y", "e")
+PERSON = re.compile(rf"[^\W\d_][\w'’.-]*(?: (?:{'|'.join(PARTICLES)})?\s?[^\W\d_][\w'’.-]*){{0,3}}")
 
 
 # -- human contact -------------------------------------------------------------------------------
@@ -133,13 +134,12 @@ def signature_name(text: str) -> str | None:
     line over a job title at the end, or the contact the mail names ("Your contact: ...")."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-12:]
     for i in range(len(lines) - 1, -1, -1):  # the last sign-off is the one that is signed
-        m = SIGN_OFF.match(lines[i])
-        rest = lines[i][m.end():].strip(" ,-") if m else ""
-        if not m or (rest and not _signed_line(rest)):
+        rest = _sign_off_rest(lines[i])
+        if rest is None:
             continue  # not a sign-off line ("Thanks again for your time.")
         if rest:
             return _signed_line(rest)
-        following = [ln for ln in lines[i + 1:i + 4]]
+        following = lines[i + 1:i + 4]
         while following and BETWEEN.search(following[0]) and not PROXY.match(following[0]):
             following = following[1:]  # "Im Auftrag", "Ihr Recruiting-Team": the name follows
         return _signed_line(following[0]) if following else None
@@ -159,6 +159,16 @@ def signature_name(text: str) -> str | None:
             return name
     named = CONTACT_LINE.search(text)
     return _person_name(named.group("name")) if named else None
+
+
+def _sign_off_rest(line: str) -> str | None:
+    """For a sign-off line, what follows the sign-off ("" or the name in "Best, Jane"); None
+    for any other line, "Thanks for your application" included."""
+    m = SIGN_OFF.match(line.strip())
+    if not m:
+        return None
+    rest = line.strip()[m.end():].strip(" ,-")
+    return rest if not rest or _signed_line(rest) else None
 
 
 GREETING = re.compile(r"^(hi|hello|hey|dear|hallo|liebe[rs]?|sehr geehrte|bonjour|cher|chère|hola|"
@@ -202,8 +212,6 @@ BETWEEN = re.compile(r"^(?:im auftrag|in vertretung|i\.\s?a\.|i\.\s?v\.|p\.\s?p\
                      r"equipo|abteilung|afdeling)|(?:team|service)$", re.I)
 NOT_A_NAME = re.compile(r"^(?:im auftrag|in vertretung|with gratitude|gratefully|"
                         r"respectfully yours)$", re.I)
-PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du",
-                       "dos", "ten", "ter", "y", "e"})
 
 
 def display_person(address: Address | None) -> str | None:
@@ -221,10 +229,6 @@ def _names_domain(name: str, address: Address) -> bool:
     first = ascii_fold(name.split()[0].lower())
     return len(first) >= 3 and (label.startswith(first) or ascii_fold(
         name.replace(" ", "").lower()) in label)
-
-
-def ascii_fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def human_contact(mail: Email) -> Address | None:
@@ -461,12 +465,13 @@ def _tidy_role(text: str) -> str | None:
 _REQ_ID = re.compile(r"[A-Z]{1,5}-?\d{2,}[\w-]*")  # "REQ-30219" before a title
 _DANGLING = {"at", "and", "of", "for", "in", "with", "to", "the", "bei", "und", "für", "chez",
              "et", "de", "du", "des", "y", "en", "bij", "van", "voor"}
+
+
 def _above_signature(text: str) -> str:
     """The text before its last sign-off: the signature says who writes, not for what job."""
     lines = text.splitlines()
     for i in range(len(lines) - 1, -1, -1):
-        m = SIGN_OFF.match(lines[i].strip())
-        if m and len(lines[i].strip()) - m.end() <= 25:  # "Best, Jane", not "Thanks for ..."
+        if _sign_off_rest(lines[i]) is not None:
             return "\n".join(lines[:i])
     return text
 

@@ -42,8 +42,7 @@ HOSTILE = [
 
 def _empty_digest(**facts: int) -> Digest:
     return Digest(
-        generated_at=NOW, since=NOW - timedelta(days=1),
-        window=Window(NOW - timedelta(days=1), WindowKind.SINCE),
+        generated_at=NOW, window=Window(NOW - timedelta(days=1), WindowKind.SINCE),
         headline={k: 0 for k in ("replies", "personal", "automated", "rejection", "interview",
                                  "assessment", "offer", "outreach")},
         totals={k: 0 for k in ("Applied", "Heard back", "Assessment or interview", "Interview",
