@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from inboxcoach.records import Email, Tagged
-from inboxcoach.understand import company, role
+from inboxcoach.config import Settings
+from inboxcoach.records import Email, FactSource, JobFacts, Tagged
+from inboxcoach.store import Store
+from inboxcoach.text import ascii_fold, squash_variants
+from inboxcoach.understand import Me, job_facts, named_person_local
 
 STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
              "offer": "offer", "rejection": "rejected", "outreach": "contacted"}
@@ -42,6 +45,13 @@ class Application:
     events: list[Event] = field(default_factory=list)
     thread_ids: set[str] = field(default_factory=set)
     no_reply: bool = False
+    refs: set[str] = field(default_factory=set)  # requisition ids named in its mail
+    domains: set[str] = field(default_factory=set)  # the employer's own mail domains
+    # every employer and role its messages named, with where each was read
+    employers: list[tuple[FactSource, str]] = field(default_factory=list)
+    roles: list[tuple[FactSource, str]] = field(default_factory=list)
+    company_source: FactSource = FactSource.NONE
+    role_source: FactSource = FactSource.NONE
 
     @property
     def last_activity(self) -> datetime | None:
@@ -67,7 +77,62 @@ class Application:
 
 @lru_cache(maxsize=4096)
 def _norm(text: str | None) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).strip()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_fold(text or "").lower()).strip()
+
+
+def same_employer(a: str, b: str) -> bool:
+    """Two spellings of one employer: "Corvel Health", "Corvelhealth", "Corvel"; "Gilmour
+    Research Institute", "Gilmour-Institute"; "Gräfenberg", "Graefenberg". The shorter's words,
+    in order, start like the longer's."""
+    if squash_variants(a) & squash_variants(b):
+        return True
+    x, y = _norm(a).split(), _norm(b).split()
+    if not x or not y:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    joined = "".join(long_)
+    if len(short) == 1 and len(short[0]) >= 4 and joined.startswith(short[0]):
+        return True
+    return short[0] == long_[0] and _in_order(short, long_)
+
+
+def same_role(a: str, b: str) -> bool:
+    """One title written two ways: "Data Officer" in "Performance and Data Officer", "BI
+    Analyst" for "Business Intelligence Analyst", "Senior Data Analyst" for "Senior Data
+    Analyst, Product". The last word, the kind of job, must agree; two different qualifiers
+    ("Data Analyst, Growth" and "Data Analyst, Risk") are two roles."""
+    (a, qa), (b, qb) = _qualified(a), _qualified(b)
+    if qa and qb and _norm(qa) != _norm(qb):
+        return False
+    x, y = _expand(_norm(a).split(), b), _expand(_norm(b).split(), a)
+    if not x or not y or x[-1] != y[-1]:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    return _in_order(short, long_)
+
+
+def _qualified(title: str) -> tuple[str, str]:
+    """"Data Analyst, Product" -> ("Data Analyst", "Product"); "(m/w/d)" is no qualifier."""
+    title = re.sub(r"\s*\((?:[mwfdx]/?)+\)", "", title, flags=re.I)
+    m = re.match(r"^(?P<t>.+?)\s*(?:,|\(|[\u2013\u2014-]\s)\s*(?P<q>[^)]+)\)?$", title)
+    return (m.group("t"), m.group("q")) if m else (title, "")
+
+
+def _in_order(short: list[str], long_: list[str]) -> bool:
+    it = iter(long_)
+    return all(word in it for word in short)
+
+
+def _expand(words: list[str], other: str) -> list[str]:
+    """An initialism spelled out as the other title does ("bi" -> "business intelligence")."""
+    theirs = _norm(other).split()
+    out: list[str] = []
+    for w in words:
+        n = len(w)
+        spans = [theirs[i:i + n] for i in range(len(theirs) - n + 1)] if 1 < n <= 4 else []
+        spelled = next((s for s in spans if "".join(t[0] for t in s) == w), None)
+        out += spelled or [w]
+    return out
 
 
 def _thread(mail: Email) -> set[str]:
@@ -75,16 +140,6 @@ def _thread(mail: Email) -> set[str]:
     if mail.in_reply_to:
         ids.add(mail.in_reply_to)
     return ids
-
-
-def _matches(app: Application, employer: str | None, job: str | None, ids: set[str]) -> bool:
-    if app.thread_ids & ids:
-        return True
-    if not employer or _norm(app.company) != _norm(employer):
-        return False
-    if app.role and job:
-        return _norm(app.role) == _norm(job)  # two roles at one employer stay apart
-    return True
 
 
 def advance(current: str, new: str) -> str:
@@ -95,54 +150,198 @@ def advance(current: str, new: str) -> str:
     return new if RANK[new] >= RANK[current] else current
 
 
-Facts = Callable[[Email], tuple[str | None, str | None]]
+Facts = Callable[[Email], JobFacts]
+# The user's own mail that starts an application: an application or CV they sent.
+APPLYING = re.compile(r"\b(?:application|applying|apply|cv|résumé|resume|bewerbung|"
+                      r"candidature|candidatura|sollicitatie|solicitud)\b", re.I)
 
 
-def read_facts(mail: Email) -> tuple[str | None, str | None]:
-    return company(mail), role(mail)
+def read_facts(mail: Email) -> JobFacts:
+    return job_facts(mail)
+
+
+def me_of(settings: Settings) -> Me:
+    return Me.of(settings.my_addresses, settings.drafts.your_name)
+
+
+def stored_applications(store: Store, settings: Settings, now: datetime | None = None
+                        ) -> list[Application]:
+    """Every application in the store, from thread stubs and the facts kept at tagging time
+    (read now, once, for mail tagged before they were kept)."""
+    me = me_of(settings)
+    stale = store.not_understood(STATUS_OF, me.addresses)
+    if stale:
+        store.save_understanding((key, job_facts(mail, me))
+                                 for key, mail in store.emails_by_key(stale).items())
+    return from_tagged(store.tagged_threads(STATUS_OF, me.addresses), now,
+                       settings.no_reply_days, presorted=True, me=me)
 
 
 def from_tagged(tagged: Iterable[Tagged], now: datetime | None = None,
-                no_reply_days: int = 21, presorted: bool = False) -> list[Application]:
-    """Applications from stored messages, using the employer and role read at tagging time.
+                no_reply_days: int = 21, presorted: bool = False,
+                me: Me | None = None) -> list[Application]:
+    """Applications from stored messages, using the job facts read at tagging time.
     ``tagged`` may be a stream; ``presorted`` says it comes oldest first already."""
-    known: dict[str, tuple[str | None, str | None]] = {}
+    known: dict[str, JobFacts] = {}
+    me = me or Me()
 
     def pairs() -> Iterator[tuple[Email, str]]:
         for t in tagged:
-            if t.understood:
-                known[t.email.key] = (t.company, t.role)
+            if t.facts is not None:
+                known[t.email.key] = t.facts
             yield t.email, t.category
 
     return group(pairs(), now, no_reply_days,
-                 lambda mail: known.pop(mail.key, None) or read_facts(mail), presorted)
+                 lambda mail: known.pop(mail.key, None) or me.facts(mail), presorted, me)
 
 
 def group(messages: Iterable[tuple[Email, str]], now: datetime | None = None,
-          no_reply_days: int = 21, facts: Facts = read_facts,
-          presorted: bool = False) -> list[Application]:
+          no_reply_days: int = 21, facts: Facts | None = None,
+          presorted: bool = False, me: Me | None = None) -> list[Application]:
     """Applications from (email, category) pairs, oldest message first."""
     now = now or datetime.now(UTC)
-    apps: list[Application] = []
+    me = me or Me()
     ordered = messages if presorted else sorted(
         messages, key=lambda p: p[0].date or datetime.min.replace(tzinfo=UTC))
+    grouping = _Grouping(me, facts or me.facts)
     for mail, category in ordered:
-        status = STATUS_OF.get(category)
-        if status is None:
-            continue
-        (employer, job), ids = facts(mail), _thread(mail)
-        app = next((a for a in reversed(apps) if _matches(a, employer, job, ids)), None)
-        if app is None:
-            app = Application(employer, job, status)
-            apps.append(app)
-        app.company = app.company or employer
-        app.role = app.role or job
-        app.thread_ids |= ids
-        app.status = advance(app.status, status) if app.events else status
-        sender = mail.from_.email if mail.from_ else ""
-        app.events.append(Event(mail.date, status, mail.subject, sender, mail.key))
+        grouping.add(mail, category)
     silence = timedelta(days=no_reply_days)
-    for app in apps:
+    for app in grouping.apps:
         last = app.last_activity
         app.no_reply = app.status in OPEN and last is not None and now - last > silence
-    return apps
+    return grouping.apps
+
+
+class _Grouping:
+    """The applications so far, and what tells where the next message goes."""
+
+    def __init__(self, me: Me, facts: Facts) -> None:
+        self.me, self.facts = me, facts
+        self.apps: list[Application] = []
+        # an assessment vendor's address -> the applications it wrote for: its reminder signed
+        # with its own name ("Codetestly: your test expires") belongs to one of them
+        self.acting: dict[str, list[Application]] = {}
+        # a person's address -> the applications they wrote in: a recruiter's next message
+        # about "the client" joins, once they name it, the process they started
+        self.written: dict[str, list[Application]] = {}
+        # the user's mail that started nothing (yet): the thread it opened may come back
+        self.unplaced: list[tuple[JobFacts, set[str]]] = []
+
+    def add(self, mail: Email, category: str) -> None:
+        mine = self.me.wrote(mail)
+        status = "applied" if mine else STATUS_OF.get(category)
+        if status is None:
+            return
+        f, ids = self.facts(mail), _thread(mail)
+        sender = mail.from_.email.lower() if mail.from_ else ""
+        app, f = self._place(mail, f, ids, sender, status)
+        if app is None:
+            if mine and not (APPLYING.search(mail.subject) and not REPLY.match(mail.subject)):
+                self.unplaced.append((f, ids))  # the user's other mail starts nothing
+                return
+            app = Application(None, None, status)
+            self.apps.append(app)
+        if not mine:
+            self._remember(mail, f, sender, app)
+        _absorb(app, f, ids)
+        self._absorb_unplaced(app)
+        if mine and app.events:
+            return  # a reply of the user's moves nothing on
+        app.status = advance(app.status, status) if app.events else status
+        app.events.append(Event(mail.date, status, mail.subject, sender, mail.key))
+
+    def _place(self, mail: Email, f: JobFacts, ids: set[str], sender: str, status: str
+               ) -> tuple[Application | None, JobFacts]:
+        app = _find(self.apps, f, ids)
+        if app is None and status != "contacted":  # an approach starts a process of its own
+            app = _same_writer(self.written.get(sender, []), f)
+        if app is None and f.domain and sender in self.acting:  # the vendor names only itself
+            return _acted_for(self.acting[sender], mail), JobFacts(refs=f.refs)
+        return app, f
+
+    def _remember(self, mail: Email, f: JobFacts, sender: str, app: Application) -> None:
+        if f.employer and f.domain is None:  # writes for an employer not of its own domain
+            self.acting.setdefault(sender, []).append(app)
+        if mail.from_ and named_person_local(mail.from_):
+            self.written.setdefault(sender, []).append(app)
+
+    def _absorb_unplaced(self, app: Application) -> None:
+        keep = []
+        for f, ids in self.unplaced:
+            if ids & app.thread_ids:
+                _absorb(app, f, ids)
+            else:
+                keep.append((f, ids))
+        self.unplaced = keep
+
+
+REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|rif|r)\s*:", re.I)
+
+
+def _find(apps: list[Application], f: JobFacts, ids: set[str]) -> Application | None:
+    """The application a message belongs to: its thread's; else the one with its requisition
+    id, unless the employers differ; else the latest at its employer with a role that fits."""
+    latest = list(reversed(apps))
+    for test in (lambda a: bool(a.thread_ids & ids),
+                 lambda a: bool(a.refs & set(f.refs)) and _employer_fits(a, f) is not False
+                 and _role_fits(a, f),
+                 lambda a: _employer_fits(a, f) is True and _role_fits(a, f)
+                 and not (a.refs and f.refs and not a.refs & set(f.refs))):
+        found = next((a for a in latest if test(a)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _same_writer(apps: list[Application], f: JobFacts) -> Application | None:
+    """A person's later message, when nothing it says disagrees with their latest process."""
+    return next((a for a in reversed(apps)
+                 if _employer_fits(a, f) is not False and _role_fits(a, f)), None)
+
+
+def _acted_for(apps: list[Application], mail: Email) -> Application:
+    """The one whose employer the subject names ("Your Larkspur Games challenge"), else the
+    latest."""
+    subject = _norm(mail.subject)
+    named = [a for a in apps if a.company and f" {_norm(a.company)} " in f" {subject} "]
+    return (named or apps)[-1]
+
+
+def _employer_fits(app: Application, f: JobFacts) -> bool | None:
+    """True or False when both name an employer; None when either does not."""
+    if f.domain and f.domain in app.domains:
+        return True
+    if not f.employer or not app.employers:
+        return None
+    return any(same_employer(name, f.employer) for _, name in app.employers)
+
+
+def _role_fits(app: Application, f: JobFacts) -> bool:
+    """A role read from the text must fit the application's; a guessed one never splits."""
+    if f.role is None or f.role_from < FactSource.TEXT or app.role_source < FactSource.TEXT:
+        return True
+    return any(same_role(r, f.role) for source, r in app.roles if source >= FactSource.TEXT)
+
+
+def _absorb(app: Application, f: JobFacts, ids: set[str]) -> None:
+    app.thread_ids |= ids
+    app.refs.update(f.refs)
+    if f.domain:
+        app.domains.add(f.domain)
+    if f.employer:
+        app.employers.append((f.employer_from, f.employer))
+        app.company = _best(app.employers)
+        app.company_source = max(app.company_source, f.employer_from)
+    if f.role:
+        app.roles.append((f.role_from, f.role))
+        app.role = _best(app.roles)
+        app.role_source = max(app.role_source, f.role_from)
+
+
+def _best(named: list[tuple[FactSource, str]]) -> str:
+    """The name read from the strongest source; among those, the one written most often, then
+    the first."""
+    top = max(source for source, _ in named)
+    names = [n for source, n in named if source == top]
+    return max(names, key=lambda n: (sum(_norm(m) == _norm(n) for m in names), -names.index(n)))

@@ -15,7 +15,7 @@ from inboxcoach.model import Classifier
 from inboxcoach.parse import BatchParser, not_mail_reason
 from inboxcoach.records import Email, MessageRef, Prediction, RawMessage
 from inboxcoach.store import Store
-from inboxcoach.understand import company, role, understand
+from inboxcoach.understand import Me, job_facts, understand
 
 CHUNK = 500
 
@@ -100,14 +100,15 @@ def classify_raws(classifier: Classifier, raws: Sequence[RawMessage],
     return done, failed
 
 
-def classify_store(store: Store, classifier: Classifier) -> int:
+def classify_store(store: Store, classifier: Classifier, me: Me | None = None) -> int:
     """Label every stored message that has no label from this model version yet, and read the
-    employer and role of job-search mail once, here, rather than on every digest."""
-    total, last = 0, 0
+    job facts of job-search mail, and of mail the user sent, once, here, rather than on every
+    digest."""
+    total, last, me = 0, 0, me or Me()
     while batch := store.unlabelled(classifier.version, CHUNK, after=last):
         last = batch[-1][0]
         preds = classifier.predict([mail for _, mail in batch])
         total += store.save_labels(classifier.version, [
-            (rowid, p, (company(mail), role(mail)) if p.category in STATUS_OF else None)
+            (rowid, p, job_facts(mail, me) if p.category in STATUS_OF or me.wrote(mail) else None)
             for (rowid, mail), p in zip(batch, preds, strict=True)])
     return total

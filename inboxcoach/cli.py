@@ -120,7 +120,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         try:
             from inboxcoach.run import classify_pending
 
-            summary += f", {classify_pending(store)} classified"
+            summary += f", {classify_pending(store, settings)} classified"
         except InboxcoachError as exc:  # the mail is safely stored; say why it is untagged
             log.error("classification skipped: %s", exc)
             code = max(code, exc.exit_code)
@@ -391,12 +391,12 @@ def cmd_applications(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from inboxcoach.applications import STATUS_OF, from_tagged
+    from inboxcoach.applications import stored_applications
     from inboxcoach.store import Store
 
     settings = settings_from(args)
     with Store.open(settings.db_path) as store:
-        apps = from_tagged(store.tagged(STATUS_OF), no_reply_days=settings.no_reply_days)
+        apps = stored_applications(store, settings)
     rows = [a.as_dict() for a in apps]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from inboxcoach.applications import Application, from_tagged, read_facts
+from inboxcoach.applications import Application, stored_applications
 from inboxcoach.config import Settings
 from inboxcoach.drafts import NO_CONTACT, UNSURE
 from inboxcoach.records import Tagged, TagRow
@@ -214,13 +214,12 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
     mine = settings.my_addresses
     chart, who, recent = tally((r for r in store.tag_rows() if r.from_addr.lower() not in mine),
                                now)
-    _understand_stale(store)
+
     # what is_new can keep, found in SQL; is_new decides
     dated_after = since if window.last is None else since - LATE_SLACK
     new = [t for t in store.tagged(JOB, seen_after=since, dated_after=dated_after)
            if _sender(t) not in mine and is_new(t.first_seen, t.email.date, window)]
-    threads = (t for t in store.tagged_threads(JOB) if _sender(t) not in mine)
-    apps = [a for a in from_tagged(threads, now, settings.no_reply_days, presorted=True)
+    apps = [a for a in stored_applications(store, settings, now)
             if a.status != "contacted"]  # an approach is not an application
     drafts, skips = store.draft_rows(), store.skip_rows()
     notes = _rejection_notes(drafts, skips, replied)
@@ -246,14 +245,6 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
 def _group(key: str, title: str, hint: str, items: list[Item], now: datetime) -> Group:
     newest = sorted(items, key=lambda i: i.date or now, reverse=True)
     return Group(key, title, hint, tuple(newest[:MAX_ITEMS]), len(items))
-
-
-def _understand_stale(store: Store) -> None:
-    """Read employer and role once for mail tagged before they were kept, and keep them."""
-    stale = store.not_understood(JOB)
-    if stale:
-        store.save_understanding((key, *read_facts(mail))
-                                 for key, mail in store.emails_by_key(stale).items())
 
 
 def _sender(t: Tagged) -> str:

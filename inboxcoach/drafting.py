@@ -54,6 +54,9 @@ _INTERVIEWED = re.compile(
 # "you were not shortlisted for interview", "we will not invite you to an interview": no
 # interview happened, whatever the word.
 _NOT_INTERVIEWED = re.compile(
+    r"\b(?:meet|met|meeting|see|saw|seeing|talk\w*|chat\w*) (?:you )?(?:at|during) (?:the |a |an )?"
+    r"(?:meetup|meet-up|event|conference|fair|careers? fair|job fair|talk|drinks|networking|"
+    r"workshop|webinar|open day|summit)\b|"
     rf"\b(?:not|n't|no longer|unable to|won't|cannot|nicht|keine?n?|pas|no|niet|geen|non)\b"
     rf"[^.\n]{{0,60}}?{_MEETING}|{_MEETING}[^.\n]{{0,12}}\b(?:stage|phase)\b[^.\n]{{0,20}}"
     rf"\b(?:not|n't)\b", re.I)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from inboxcoach.applications import STATUS_OF, Application, from_tagged
+from inboxcoach.applications import Application, stored_applications
 from inboxcoach.config import AccountConfig, Settings
 from inboxcoach.corpus import ascii_slug
 from inboxcoach.drafting import Draft, DraftError, Writer, compose
@@ -27,9 +27,9 @@ from inboxcoach.errors import (
 )
 from inboxcoach.mailbox import find_role
 from inboxcoach.paths import atomic_write
-from inboxcoach.records import Email, Rejection, feedback_call
+from inboxcoach.records import Email, FactSource, Rejection, feedback_call
 from inboxcoach.store import Store
-from inboxcoach.understand import company, human_contact, role
+from inboxcoach.understand import human_contact
 
 log = logging.getLogger(__name__)
 NO_CONTACT = "automated: no one to ask"
@@ -87,7 +87,7 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
     report = DraftReport()
     hold = timedelta(hours=settings.drafts.hold_hours)
     seen_threads: set[str] = set()
-    met: set[str] | None = None  # read from the whole store, so only once a draft is due
+    apps: dict[str, Application] | None = None  # built from the whole store once one is due
     for pending in store.rejections():
         mail, key = pending.email, thread_key(pending.email)
         reason = _no_draft_reason(settings, store, pending, replied, now)
@@ -103,12 +103,13 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         draft, employer = None, None
         if reason is None:
             try:
-                employer = company(mail)
-                if met is None:
-                    met = met_before(from_tagged(store.tagged_threads(STATUS_OF), now,
-                                                 presorted=True))
-                draft = _compose(settings, pending, employer, now,
-                                 met=pending.email.key in met)
+                if apps is None:
+                    apps = {e.message_key: a for a in stored_applications(store, settings, now)
+                            for e in a.events}
+                app = apps.get(mail.key)
+                employer, job = checked_facts(app)
+                draft = _compose(settings, pending, employer, job, now,
+                                 met=app is not None and met_before(app, mail.key))
             except DraftError as exc:
                 reason = str(exc)
         if reason is not None:
@@ -149,26 +150,34 @@ def arrived(pending: Rejection, now: datetime) -> datetime:
     return date if date is not None and date <= now else min(pending.first_seen, now)
 
 
-def met_before(applications: list[Application]) -> set[str]:
-    """Keys of the rejections that came after an interview or a test in their application:
-    they get the after-interview draft even when their own text does not mention it."""
-    keys = set()
-    for app in applications:
-        met = False
-        for event in app.events:  # oldest first
-            if event.status == "rejected" and met:
-                keys.add(event.message_key)
-            met = met or event.status in ("interview", "assessment")
-    return keys
+def met_before(app: Application, key: str) -> bool:
+    """Whether an interview or a test came before this rejection in its application: then it
+    gets the after-interview draft even when its own text does not mention it."""
+    for event in app.events:  # oldest first
+        if event.message_key == key:
+            return False
+        if event.status in ("interview", "assessment"):
+            return True
+    return False
 
 
-def _compose(settings: Settings, pending: Rejection, employer: str | None,
+def checked_facts(app: Application | None) -> tuple[str | None, str | None]:
+    """The employer and role a draft may state: the application's, when something said them
+    (a header, the subject, a sentence about the job); a guess is left out, and the draft words
+    around it ("the role", "your team")."""
+    if app is None:
+        return None, None
+    return (app.company if app.company_source >= FactSource.TEXT else None,
+            app.role if app.role_source >= FactSource.TEXT else None)
+
+
+def _compose(settings: Settings, pending: Rejection, employer: str | None, job: str | None,
              now: datetime, met: bool = False) -> Draft:
     mail = pending.email
     account = next((a for a in settings.accounts if a.name == pending.account),
                    settings.accounts[0])
     return compose(mail, human_contact(mail), writer_for(settings, account), company=employer,
-                   role=role(mail), feedback=feedback_call(pending.feedback_probability),
+                   role=job, feedback=feedback_call(pending.feedback_probability),
                    now=now, met=met)
 
 

@@ -3,7 +3,9 @@ read: measured on a mailbox whose true application of every message is written d
 (``tests/data/applications/``, team-written, never the user's mail).
 
 The grouping is scored with the true categories, so that it is judged apart from the
-classifier: what ``applications.group`` and ``understand`` do with correctly tagged mail.
+classifier: what ``applications.group`` and ``understand`` do with correctly tagged mail. The
+user's own mail (folder Sent) takes part, as it does when a Sent folder is fetched, but only
+the mail they received is judged.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from inboxcoach.applications import group, read_facts
+from inboxcoach.applications import group
 from inboxcoach.corpus import checked_lines, record_message_id, record_to_raw
 from inboxcoach.parse import parse_raw
 from inboxcoach.records import Email, MessageRef, RawMessage
-from inboxcoach.understand import same_name
+from inboxcoach.understand import Me, same_name
 
 FIELDS = ("id", "application", "employer", "role", "category", "folder", "day", "time",
           "thread", "from_name", "from_addr", "to_addr", "subject", "body")
@@ -91,12 +93,13 @@ def score_grouping(rows: list[dict[str, Any]], now: datetime | None = None) -> G
     by_id = {m["id"]: m for m in rows}
     key_of = {record_message_id(m): m["id"] for m in rows}
     mails = to_emails(rows, now)
-    pairs = [(mail, by_id[key_of[mail.key]]["category"]) for mail in mails
-             if by_id[key_of[mail.key]]["folder"] == "INBOX"]
-    apps = group(pairs, now, facts=read_facts)
+    sent = [m for m in rows if m["folder"] == "Sent"]
+    me = Me(frozenset(m["from_addr"].lower() for m in sent),
+            tuple(dict.fromkeys(m["from_name"] for m in sent)))
+    apps = group([(mail, by_id[key_of[mail.key]]["category"]) for mail in mails], now, me=me)
     found = {e.message_key: (i, a) for i, a in enumerate(apps) for e in a.events}
     judged = [(key_of[k], i, a) for k, (i, a) in found.items()
-              if by_id[key_of[k]]["application"]]
+              if by_id[key_of[k]]["application"] and by_id[key_of[k]]["folder"] == "INBOX"]
     wrong = []
     for mid, _, app in judged:
         truth = by_id[mid]

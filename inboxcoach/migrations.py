@@ -142,3 +142,10 @@ MIGRATIONS.append(("0007_provisional_skips", """
     ALTER TABLE draft_skips ADD COLUMN model_version TEXT;
     CREATE INDEX labels_category ON labels(category, model_version)
 """))
+
+# The employer and role with where each was read, the requisition ids and the employer's
+# domain, as one JSON record (records.JobFacts): applications weigh facts by their source.
+# Rows from before it have no facts and are read again once.
+MIGRATIONS.append(("0008_job_facts", """
+    ALTER TABLE labels ADD COLUMN facts TEXT
+"""))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 
@@ -150,6 +150,37 @@ def feedback_call(probability: float | None) -> FeedbackCall:
     return FeedbackCall.GIVEN if probability >= high else FeedbackCall.NOT_GIVEN
 
 
+class FactSource(IntEnum):
+    """Where an employer or a role was read, weakest first. Applications keep the strongest:
+    a subject that names the job outweighs a title that merely appears in a sentence."""
+
+    NONE = 0
+    GUESSED = 1  # a domain label, a title-shaped phrase somewhere in the body
+    TEXT = 2  # a phrase about the job in the body ("your application for the X role")
+    STATED = 3  # the headers or the subject: an ATS tenant, the sender's name, "Position:"
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    """What a message says about the job it belongs to, read once when it is tagged."""
+
+    employer: str | None = None
+    employer_from: FactSource = FactSource.NONE
+    role: str | None = None
+    role_from: FactSource = FactSource.NONE
+    refs: tuple[str, ...] = ()  # requisition ids ("REQ-20431"): one id, one application
+    domain: str | None = None  # the employer's own mail domain, when the sender writes from it
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> JobFacts:
+        d = json.loads(text)
+        return cls(d["employer"], FactSource(d["employer_from"]), d["role"],
+                   FactSource(d["role_from"]), tuple(d["refs"]), d["domain"])
+
+
 @dataclass(frozen=True)
 class Prediction:
     """What the model says of one message (made by ``model.py``, kept by the store)."""
@@ -191,9 +222,15 @@ class Tagged:
     email: Email
     labels: Prediction
     first_seen: datetime
-    company: str | None = None
-    role: str | None = None
-    understood: bool = False  # company and role were read (they may still be None)
+    facts: JobFacts | None = None  # None: not read yet (mail outside the search needs none)
+
+    @property
+    def company(self) -> str | None:
+        return self.facts.employer if self.facts else None
+
+    @property
+    def role(self) -> str | None:
+        return self.facts.role if self.facts else None
 
     @property
     def category(self) -> str:

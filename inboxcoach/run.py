@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from inboxcoach import __version__
+from inboxcoach.applications import me_of
 from inboxcoach.config import Settings
 from inboxcoach.drafts import DraftReport, make_drafts
 from inboxcoach.errors import ExitCode, InboxcoachError
@@ -84,7 +85,7 @@ class RunReport:
         return f"run: {', '.join(parts)} in {self.seconds:.1f}s (exit {int(self.exit_code)})"
 
 
-def classify_pending(store: Store) -> int:
+def classify_pending(store: Store, settings: Settings) -> int:
     """Tag what has no label from the installed model; scikit-learn is only imported when
     there is something to tag, so a run with nothing new stays fast."""
     if not store.needs_labels(installed_version()):
@@ -92,7 +93,7 @@ def classify_pending(store: Store) -> int:
     from inboxcoach.classify import classify_store
     from inboxcoach.model import Classifier
 
-    return classify_store(store, Classifier.load())
+    return classify_store(store, Classifier.load(), me_of(settings))
 
 
 def run_pipeline(settings: Settings, store: Store, progress: Progress | None = None,
@@ -106,7 +107,7 @@ def run_pipeline(settings: Settings, store: Store, progress: Progress | None = N
     stages: list[tuple[str, Callable[[], None]]] = [
         ("fetch", lambda: setattr(report, "fetch", fetch_all(settings, store, progress,
                                                              should_stop))),
-        ("classify", lambda: setattr(report, "classified", classify_pending(store))),
+        ("classify", lambda: setattr(report, "classified", classify_pending(store, settings))),
         ("drafts", lambda: _drafts_stage(settings, store, report)),
         ("digest", lambda: _digest_stage(settings, store, report, now)),
     ]

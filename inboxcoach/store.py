@@ -24,7 +24,15 @@ from inboxcoach.errors import StoreError
 from inboxcoach.migrations import MIGRATIONS
 from inboxcoach.parse import PARSER_VERSION
 from inboxcoach.paths import private_dir
-from inboxcoach.records import Email, Prediction, RawMessage, Rejection, Tagged, TagRow
+from inboxcoach.records import (
+    Email,
+    JobFacts,
+    Prediction,
+    RawMessage,
+    Rejection,
+    Tagged,
+    TagRow,
+)
 
 
 @dataclass(frozen=True)
@@ -297,10 +305,9 @@ class Store:
                                      (model_version,)).fetchone()[0])
 
     def save_labels(self, model_version: str,
-                    labels: Iterable[tuple[int, Any, tuple[str | None, str | None] | None]]
-                    ) -> int:
-        """Store predictions, each with the (employer, role) read from the mail, or None when
-        they were not read (mail outside the job search needs neither)."""
+                    labels: Iterable[tuple[int, Any, JobFacts | None]]) -> int:
+        """Store predictions, each with the job facts read from the mail, or None when they
+        were not read (mail outside the job search needs none)."""
         stamp, n = now(), 0
         with self.transaction() as c:
             for rowid, p, facts in labels:
@@ -308,21 +315,20 @@ class Store:
                     "INSERT OR REPLACE INTO labels(message_rowid, model_version, category, "
                     "category_confidence, category_unsure, sender_kind, sender_confidence, "
                     "sender_unsure, classified_at, feedback_probability, company, role, "
-                    "understood) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "understood, facts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (rowid, model_version, p.category, p.category_confidence,
                      int(p.category_unsure), p.sender_kind, p.sender_confidence,
-                     int(p.sender_unsure), stamp, p.feedback_probability,
-                     *(facts or (None, None)), int(facts is not None)),
+                     int(p.sender_unsure), stamp, p.feedback_probability, *_fact_columns(facts)),
                 )
                 n += 1
         return n
 
-    def save_understanding(self, facts: Iterable[tuple[str, str | None, str | None]]) -> None:
-        """Employer and role for messages labelled before they were kept (message key first)."""
+    def save_understanding(self, facts: Iterable[tuple[str, JobFacts]]) -> None:
+        """Job facts for messages labelled before they were kept (message key first)."""
         with self.transaction() as c:
-            c.executemany("UPDATE labels SET company=?, role=?, understood=1 WHERE message_rowid="
-                          "(SELECT id FROM messages WHERE msg_key=?)",
-                          [(company, job, key) for key, company, job in facts])
+            c.executemany("UPDATE labels SET company=?, role=?, understood=?, facts=? WHERE "
+                          "message_rowid=(SELECT id FROM messages WHERE msg_key=?)",
+                          [(*_fact_columns(f), key) for key, f in facts])
 
     def label_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT category, count(*) FROM labels GROUP BY category"))
@@ -335,7 +341,7 @@ class Store:
         if given."""
         sql = ("SELECT m.record, l.category, l.category_confidence, l.category_unsure, "
                "l.sender_kind, l.sender_confidence, l.sender_unsure, l.feedback_probability, "
-               "m.first_seen, l.company, l.role, l.understood "
+               "m.first_seen, l.facts "
                "FROM messages m JOIN labels l ON l.message_rowid = m.id WHERE 1")
         args: list[str] = []
         if categories is not None:
@@ -351,36 +357,42 @@ class Store:
         rows = self.conn.execute(sql + " ORDER BY m.date, m.id", args).fetchall()
         return [Tagged(Email.from_json(r[0]),
                        Prediction(r[1], r[2], bool(r[3]), r[4], r[5], bool(r[6]), r[7]),
-                       datetime.fromisoformat(r[8]), r[9], r[10], bool(r[11])) for r in rows]
+                       datetime.fromisoformat(r[8]), _facts(r[9])) for r in rows]
 
-    def tagged_threads(self, categories: Iterable[str]) -> Iterator[Tagged]:
+    def tagged_threads(self, categories: Iterable[str], senders: Iterable[str] = ()
+                       ) -> Iterator[Tagged]:
         """Like ``tagged``, oldest first, but streamed, and each email a thread stub (ids,
         sender, subject, date) read with SQLite's JSON functions: memory stays small however
-        large the store is."""
-        cats = list(categories)
+        large the store is. Mail from ``senders`` (the user's) comes whatever its category."""
+        cats, who = list(categories), list(senders)
         marks = ",".join("?" * len(cats))  # only placeholders are formatted into the SQL
+        whom = ",".join("?" * len(who)) or "NULL"
         rows = self.conn.execute(
             "SELECT m.msg_key, m.message_id, json_extract(m.record, '$.in_reply_to'), "  # noqa: S608
             "json_extract(m.record, '$.references'), m.from_addr, m.subject, m.date, "
             "l.category, l.category_confidence, l.category_unsure, l.sender_kind, "
             "l.sender_confidence, l.sender_unsure, l.feedback_probability, m.first_seen, "
-            "l.company, l.role, l.understood FROM messages m JOIN labels l "
+            "l.facts FROM messages m JOIN labels l "
             f"ON l.message_rowid = m.id WHERE l.category IN ({marks}) "
-            "ORDER BY m.date, m.id", cats)
+            f"OR lower(m.from_addr) IN ({whom}) ORDER BY m.date, m.id", cats + who)
         for r in rows:
             yield Tagged(Email.thread_stub(r[0], r[1], r[2], tuple(json.loads(r[3] or "[]")),
                                            r[4], r[5],
                                            datetime.fromisoformat(r[6]) if r[6] else None),
                          Prediction(r[7], r[8], bool(r[9]), r[10], r[11], bool(r[12]), r[13]),
-                         datetime.fromisoformat(r[14]), r[15], r[16], bool(r[17]))
+                         datetime.fromisoformat(r[14]), _facts(r[15]))
 
-    def not_understood(self, categories: Iterable[str]) -> list[str]:
-        """Keys of tagged messages whose employer and role were never read."""
-        cats = list(categories)
+    def not_understood(self, categories: Iterable[str], senders: Iterable[str] = ()
+                       ) -> list[str]:
+        """Keys of tagged messages whose job facts were never read (or read before they were
+        kept whole)."""
+        cats, who = list(categories), list(senders)
         marks = ",".join("?" * len(cats))  # only placeholders are formatted into the SQL
+        whom = ",".join("?" * len(who)) or "NULL"
         sql = ("SELECT m.msg_key FROM messages m JOIN labels l ON l.message_rowid = m.id "  # noqa: S608
-               f"WHERE l.understood = 0 AND l.category IN ({marks})")
-        return [r[0] for r in self.conn.execute(sql, cats)]
+               f"WHERE l.facts IS NULL AND (l.category IN ({marks}) "
+               f"OR lower(m.from_addr) IN ({whom}))")
+        return [r[0] for r in self.conn.execute(sql, cats + who)]
 
     def emails_by_key(self, keys: Iterable[str]) -> dict[str, Email]:
         out: dict[str, Email] = {}
@@ -584,3 +596,14 @@ class Store:
             "SELECT started_at, finished_at, exit_code FROM runs WHERE command=? "
             "ORDER BY id DESC LIMIT 1", (command,),
         ).fetchone()
+
+
+def _fact_columns(facts: JobFacts | None) -> tuple[str | None, str | None, int, str | None]:
+    """company and role stay beside the record for readers of the table."""
+    if facts is None:
+        return None, None, 0, None
+    return facts.employer, facts.role, 1, facts.to_json()
+
+
+def _facts(text: str | None) -> JobFacts | None:
+    return JobFacts.from_json(text) if text else None

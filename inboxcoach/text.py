@@ -71,6 +71,18 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+_UMLAUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
+                         "Ü": "Ue"})
+
+
+def squash_variants(text: str) -> set[str]:
+    """A name as the letters of a domain may write it: lower case, nothing but letters and
+    digits, accents dropped ("gräfenberg" -> "grafenberg") or spelled out as German domains
+    do ("graefenberg")."""
+    spellings = (text, text.translate(_UMLAUT))
+    return {re.sub(r"[^a-z0-9]", "", ascii_fold(t).lower()) for t in spellings}
+
+
 def decode_words(value: str) -> str:
     """Decode RFC 2047 encoded words that a parser left in place (display names, mostly)."""
     if "=?" not in value:

@@ -8,12 +8,13 @@ mail is formulaic (subjects, sign-offs), and measured by ``inboxcoach evaluate``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from inboxcoach.features import ATS_DOMAINS, BOARD_DOMAINS, FREEMAIL, NOREPLY, TEAM_LOCAL
-from inboxcoach.records import Address, Email
-from inboxcoach.text import ascii_fold
+from inboxcoach.records import Address, Email, FactSource, JobFacts
+from inboxcoach.text import squash_variants
 
 ATS_RELAYS = tuple(d for domains in ATS_DOMAINS.values() for d in domains)
 # Names that are platforms, never the employer.
@@ -64,7 +65,8 @@ CONTACT_LINE = re.compile(
 ORG_WORDS = re.compile(r"\b(corp\w*|company|group|plc|limited|international|bank|universit\w*|"
                        r"college|school|hospital|clinic|council|institute|foundation|labs?|"
                        r"systems|solutions|services|technologies|partners|consulting|agency|"
-                       r"holding|industries|studio|media|health)\b", re.I)
+                       r"holding|industries|studios?|media|health|games|robotics|logistics|"
+                       r"freight)\b", re.I)
 # A role line under a name in a signature block ("Talent Partner", "HR Manager").
 TITLE_LINE = re.compile(r"\b(recruit\w*|talent|hiring|hr|human resources|people|manager|"
                         r"partner|coordinator|director|head|lead|engineer|founder|ceo|cto|"
@@ -226,9 +228,9 @@ def display_person(address: Address | None) -> str | None:
 
 def _names_domain(name: str, address: Address) -> bool:
     label = _domain(address).split(".")[0].replace("-", "")
-    first = ascii_fold(name.split()[0].lower())
-    return len(first) >= 3 and (label.startswith(first) or ascii_fold(
-        name.replace(" ", "").lower()) in label)
+    firsts, wholes = squash_variants(name.split()[0]), squash_variants(name)
+    return any(len(f) >= 3 and label.startswith(f) for f in firsts) or any(
+        w and w in label for w in wholes)
 
 
 def human_contact(mail: Email) -> Address | None:
@@ -259,9 +261,12 @@ _CAP = r"[A-Z0-9À-Ý](?:[\w&'’+-]|\.(?=\w))*"
 _CAPS = (rf"(?P<c>{_CAP}(?:[ \t]+(?:&[ \t]+|de[ \t]+|of[ \t]+|and[ \t]+)?{_CAP}){{0,3}})"
          r"\b(?![ \t]+(?i:department|dept|division)\b)")
 _COMPANY_RX = [re.compile(p) for p in (
-    rf"(?i:application|applying|candidacy|interest|interview(?:ing)?|update|role|position|job|"
-    rf"career|opportunit(?:y|ies)|working|offer)[ \t]+"
+    rf"(?i:application|applying|candidacy|interest|update|role|position|job|"
+    rf"career|opportunit(?:y|ies)|offer)[ \t]+"
     rf"(?i:to|at|with|in|from)[ \t]+(?:the[ \t]+)?{_CAPS}",
+    # "interview with Noor Haddad" names a person far more often than an employer
+    rf"(?i:interview(?:ing)?)[ \t]+(?i:at|for|in)[ \t]+(?:the[ \t]+)?{_CAPS}",
+    rf"(?i:working)[ \t]+(?i:at|for)[ \t]+(?:the[ \t]+)?{_CAPS}",
     rf"(?i:thank(?:s| you) for applying|applied|apply)[ \t]+(?i:to|at)[ \t]+{_CAPS}",
     rf"(?i:join(?:ing)?|welcome to)[ \t]+(?:the[ \t]+)?{_CAPS}",
     rf"(?i:bewerbung|interesse|vorstellungsgespräch|gespräch)[ \t]+(?i:bei|an|für)[ \t]+"
@@ -271,8 +276,15 @@ _COMPANY_RX = [re.compile(p) for p in (
     rf"(?i:sollicitatie|gesprek|interesse)[ \t]+(?i:bij|aan|in|voor)[ \t]+{_CAPS}",
     # an assessment vendor writing for the employer: "Acme has invited you to an assessment"
     rf"(?m:^(?:[^\n]*?[.!:][ \t]+)?){_CAPS}[ \t]+(?i:has invited you|invites you|would like you to "
-    r"(?:complete|take)|hat Sie eingeladen|vous invite|le invita|nodigt je uit)",
+    r"(?:complete|take)|hat Sie eingeladen|vous invite|le invita|te invita|nodigt je uit)",
     rf"(?i:on behalf of|im Auftrag von|pour le compte de|en nombre de|namens)[ \t]+{_CAPS}",
+    # an agency naming its client: "for my client Dunmore & Pike", "submitted your CV to X"
+    rf"(?i:my client|our client|unser(?:em)? (?:Kunde|Mandant)|notre client|nuestro cliente)"
+    rf"[ \t]+{_CAPS}",
+    rf"(?i:recruiting|hiring|looking for)[ \t]+(?i:an?)[ \t]+[^\n.,;:]{{3,50}}?[ \t]+(?i:for)"
+    rf"[ \t]+{_CAPS}",
+    rf"(?i:submitted|sent|forwarded|put)[ \t]+(?i:your)[ \t]+(?i:cv|profile|application|"
+    rf"details)[ \t]+(?:(?i:forward)[ \t]+)?(?i:to|for|at)[ \t]+{_CAPS}",
 )]
 PLATFORM_DOMAINS = ("hackerrank", "devskiller", "shl.com", "codility", "codesignal",
                     "testgorilla", "hirevue", "goodtime", "calendly", "google.com", "getro",
@@ -286,17 +298,37 @@ _GENERIC = re.compile(r"^(?:our|your|the|this|that|we|i|dear|hi|hello|thank|than
 # A recruitment agency's name: it acts for the employer and is never the employer itself.
 AGENCY = re.compile(r"\b(?:recruit\w*|talent|staffing|personnel|headhunt\w*|executive search|"
                     r"search partners|werving|selectie|personalberatung)\b", re.I)
+# The same in a domain, where the words run together ("oakridgetalent.example").
+AGENCY_DOMAIN = re.compile(r"recruit|talent|staffing|personnel|headhunt|(?<!re)search|werving|"
+                           r"personalberatung", re.I)
+ATS_NAMES = {"greenhouse", "lever", "workable", "smartrecruiters", "ashby", "teamtailor",
+             "personio", "recruitee", "jobvite", "bamboohr", "icims", "taleo", "workday",
+             "pinpoint", "breezy", "jazzhr", "softgarden", "successfactors"}
 
 
 def company(mail: Email) -> str | None:
-    """The employer: ATS tenant, the display name of a platform's sender, the subject, the
-    body, or the sender's own domain (spelled as the text spells it); never an agency."""
-    for found in (_tenant(mail), _display_company(mail), _from_text(mail.subject),
-                  _from_text(mail.new_text[:1500]), _from_domain(mail)):
+    return employer_read(mail)[0]
+
+
+def employer_read(mail: Email, not_employer: Callable[[str], bool] = lambda _: False
+                  ) -> tuple[str | None, FactSource]:
+    """The employer and where it was read: ATS tenant, the display name of a platform's sender,
+    the subject, the body, or the sender's own domain (spelled as the text spells it); never an
+    agency, nor a name ``not_employer`` refuses (the user's own)."""
+    own, domain_source = _from_domain(mail)
+    # a person writing from the organisation's own domain works there: "interview with Aisha
+    # Karim" or "with the Insights team" does not name the employer the domain does
+    person = mail.from_ is not None and named_person_local(mail.from_) and own
+    for found, source in ((_tenant(mail), FactSource.STATED),
+                          (_display_company(mail), FactSource.STATED),
+                          (own if person else None, domain_source),
+                          (_from_text(mail.subject) or _headed(mail.subject), FactSource.STATED),
+                          (_from_text(mail.new_text[:1500]), FactSource.TEXT),
+                          (own, domain_source)):
         if found and found.lower() not in PLATFORM_NAMES and not AGENCY.search(
-                found.replace("-", " ")):
-            return found
-    return None
+                found.replace("-", " ")) and not not_employer(found):
+            return found, source
+    return None, FactSource.NONE
 
 
 def _tenant(mail: Email) -> str | None:
@@ -318,7 +350,8 @@ def _clean_company(text: str) -> str | None:
     text = re.sub(r"(?:\s+(?:team|careers?|recruiting|recruitment|recruiters?|"
                   r"talent(?: acquisition)?|hr|rh|jobs?|hiring|people|candidate home|"
                   r"early careers|graduate(?: \w+)?|karriere|recrutement|empleo|department|dept|"
-                  r"personalabteilung|abteilung|afdeling|p&o))+$", "", text, flags=re.I
+                  r"personalabteilung|abteilung|afdeling|p&o|assessments?|testing|selección|seleccion))+$",
+                  "", text, flags=re.I
                  ).strip(" .,-")
     if not 1 < len(text) <= 40 or text.lower() in PLATFORM_NAMES or _GENERIC.match(text):
         return None
@@ -332,24 +365,34 @@ def _display_company(mail: Email) -> str | None:
     if address is None or not address.name:
         return None
     name = address.name
-    for p in (r"\((?P<c>[^)]+)\)$", r"\s(?:from|at|@|\||–|-)\s+(?P<c>.+)$"):
+    for p in (r"\((?P<c>[^)]+)\)$", r"^(?P<b>.+?)\s(?:from|at|@|\||–|-)\s+(?P<c>.+)$"):
         m = re.search(p, name)
+        if m and TEAM_WORDS.fullmatch(m.group("c").strip()) and "b" in m.groupdict():
+            return _clean_company(m.group("b"))  # "Grupo Alameda - Selección"
         if m and (c := _clean_company(m.group("c"))):
             return c
-    m = re.search(r"^(?P<c>.+?)\s+via\s+", name)
-    if m and (c := _clean_company(m.group("c"))) and _named_in_text(c, mail):
+    m = re.search(r"^(?P<c>.+?)\s+v[ií]a\s+(?P<p>\w+)", name)
+    # via an applicant tracking system it is always the employer; via a network, maybe a person
+    if m and (c := _clean_company(m.group("c"))) and (
+            m.group("p").lower() in ATS_NAMES or _named_in_text(c, mail)):
         return c
     local = address.email.rpartition("@")[0]
     service = is_relay(address) or NOREPLY.search(address.email) or TEAM_LOCAL.search(local)
     if service and not _job_board(address):
         c = _clean_company(name)
-        if c and _names_domain(c, address) and (_from_text(mail.subject) or _from_text(
-                mail.new_text[:1500])):
+        named = _from_text(mail.subject) or _from_text(mail.new_text[:1500])
+        if c and named and _names_domain(c, address) and not _overlaps(named, c):
             return None  # a service signing its own name ("Codetestly"); the text names who for
         # a recruiter's name on a relay is signed, not written into the text like an employer's
         if c and (not display_person(address) or _named_in_text(c, mail)):
             return c
     return None
+
+
+def _overlaps(part: str, name: str) -> bool:
+    """"Partnership" is a piece of "Ulverstone Health Partnership", not another employer."""
+    words = set(re.findall(r"\w+", name.lower()))
+    return bool(words) and set(re.findall(r"\w+", part.lower())) <= words
 
 
 def _named_in_text(name: str, mail: Email) -> bool:
@@ -370,36 +413,76 @@ def _from_text(text: str) -> str | None:
     return None
 
 
+# "Harbinger Freight - feedback", "Lumenforge - Senior Data Analyst, Product: next steps"
+_HEADED = re.compile(rf"^(?:(?i:re|fwd?|aw):[ \t]*)*{_CAPS}[ \t]+[\u2013\u2014-][ \t]+"
+                     r"(?P<rest>.+)$")
+_JOB_WORDS = re.compile(r"\b(?:interview\w*|application|applying|feedback|update|next steps?|"
+                        r"offer|assessment|outcome|case study|candidature|bewerbung|"
+                        r"sollicitatie|candidatura|received|shortlist\w*)\b", re.I)
+
+
+def _headed(subject: str) -> str | None:
+    """The employer heading a subject, before a dash, when the rest is about the process."""
+    m = _HEADED.match(subject)
+    if not m or not _JOB_WORDS.search(m.group("rest")):
+        return None
+    name = m.group("c")
+    if _TITLE.fullmatch(name) or _JOB_WORDS.search(name) or JOB_REF.fullmatch(name):
+        return None  # a role ("Healthcare Data Analyst - outcome")
+    return _clean_company(name)
+
+
 def _platform_domain(address: Address) -> bool:
     domain = _domain(address)
     return any(p in domain for p in PLATFORM_DOMAINS) or any(b in domain for b in BOARD_DOMAINS)
 
 
-def _from_domain(mail: Email) -> str | None:
+def _from_domain(mail: Email) -> tuple[str | None, FactSource]:
+    """The employer the sender's own domain names: as the text spells it (read from the text),
+    or only the domain's letters (a guess)."""
     address = mail.from_
     if address is None or "@" not in address.email or is_relay(address):
-        return None
+        return None, FactSource.NONE
     domain = _domain(address)
-    if _platform_domain(address) or any(f in domain for f in FREEMAIL):
-        return None
+    if _platform_domain(address) or any(f in domain for f in FREEMAIL) or AGENCY_DOMAIN.search(
+            domain):
+        return None, FactSource.NONE
     # the top-level label is never the employer ("example.com" is not "Com")
     labels = [p for p in domain.split(".")[:-1] if p not in (
-        "mail", "email", "jobs", "careers", "hr", "recruiting", "example", "co", "com", "ac")]
+        "mail", "email", "jobs", "careers", "hr", "recruiting", "example", "co", "com", "ac",
+        "org", "net", "gov", "edu")]
     if not labels:
-        return None
+        return None, FactSource.NONE
     name = labels[-1]
-    return _spelled(name, mail) or "-".join(part.capitalize() for part in name.split("-"))
+    spelled = _spelled(name, mail)
+    if spelled:
+        return spelled, FactSource.TEXT
+    return "-".join(part.capitalize() for part in name.split("-")), FactSource.GUESSED
 
 
 def _spelled(token: str, mail: Email) -> str | None:
-    """How the mail itself writes a domain label ("tandemstudio" -> "Tandem Studio")."""
+    """How the mail itself writes a domain label ("tandemstudio" -> "Tandem Studio"), or the
+    name it starts or shortens ("greyfriarspay" -> "Greyfriars Payments", "brackenridgefoods"
+    -> "Brackenridge")."""
+    token = token.replace("-", "")
+    return _spelled_as(token, mail, lambda t, s: t in s) or _spelled_as(
+        token, mail, lambda t, s: any(_starts(t, v) for v in s))
+
+
+def _starts(token: str, squashed: str) -> bool:
+    short, long_ = sorted((token, squashed), key=len)
+    return len(short) >= 6 and long_.startswith(short) and len(short) >= 0.6 * len(long_)
+
+
+def _spelled_as(token: str, mail: Email, fits: Callable[[str, set[str]], bool]) -> str | None:
     text = f"{mail.subject}\n{mail.from_.name if mail.from_ else ''}\n{mail.new_text[:3000]}"
     for m in re.finditer(rf"{_CAP}(?:[ \t]+(?:&[ \t]+)?{_CAP}){{0,3}}", text):
-        words = m.group(0).split()
-        for end in range(len(words), 0, -1):
-            phrase = " ".join(words[:end])
-            if re.sub(r"[^a-z0-9]", "", phrase.lower()) == token:
-                return phrase
+        words = m.group(0).split()  # "Hi Halcyon Games": any run of the words, longest first
+        for size in range(len(words), 0, -1):
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start:start + size])
+                if fits(token, squash_variants(phrase)):
+                    return phrase
     return None
 
 
@@ -414,9 +497,9 @@ _ROLE_RX = [re.compile(p, re.I | re.M) for p in (
     rf"(?:the[ \t]+|our[ \t]+|an?[ \t]+)?(?:position[ \t]+(?:of[ \t]+)?)?{_R}{_END}",
     rf"^(?:re:[ \t]*)?(?:your application:?|application:|interview:|submitted:)[ \t]+{_R}{_END}",
     rf"(?:bewerbung|stelle|position)[ \t]+als[ \t]+{_R}{_END}",
-    rf"(?:poste|offre|candidature)[ \t]+(?:de|d'|au poste de)[ \t]*{_R}{_END}",
+    rf"(?:poste|offre|candidature)[ \t]+(?:de|d'|au poste (?:de|d'))[ \t]*{_R}{_END}",
     rf"(?:puesto|vacante|candidatura)[ \t]+(?:de|para|al puesto de)[ \t]+{_R}{_END}",
-    rf"(?:functie|vacature|sollicitatie)[ \t]+(?:van|als|voor)[ \t]+(?:de[ \t]+)?{_R}{_END}",
+    rf"(?:functie|vacature|sollicitatie)[ \t]+(?:(?:van|als|voor)[ \t]+)?(?:de[ \t]+)?{_R}{_END}",
 )]
 _ROLE_STOP = re.compile(r"^(?:this|that|your|our|the|a|an|any|other|open|same|new|next|"
                         r"current|interview|application|candidate|position|role|job|us|you|"
@@ -432,18 +515,23 @@ TITLE_TAIL = ("engineer", "developer", "manager", "analyst", "designer", "nurse"
               "product", "editor", "advisor", "adviser", "agent", "clerk", "driver", "chef",
               "entwickler", "ingenieur", "berater", "leiter", "referent", "sachbearbeiter",
               "werkstudent", "softwareentwicklung", "praktikant", "kaufmann", "kauffrau")
-TITLE_HEAD = ("analista", "chargé", "chargée", "responsable", "ingénieur", "développeur",
-              "desarrollador", "ingeniero", "técnico", "medewerker", "adviseur", "ontwikkelaar",
-              "consultor", "consultant", "directeur", "head", "werkstudent", "stagiaire")
+COMPOUND_TAIL = ("analyst", "analist", "entwickler", "ingenieur", "berater", "leiter", "referent",
+                 "architekt", "ontwikkelaar", "adviseur", "beheerder")
+TITLE_HEAD = ("analista", "analyste", "chargé", "chargée", "responsable", "ingénieur",
+              "développeur", "desarrollador", "ingeniero", "técnico", "medewerker", "adviseur",
+              "ontwikkelaar", "consultor", "consultant", "directeur", "head", "werkstudent",
+              "stagiaire")
 _TITLE = re.compile(
     r"(?P<r>(?:(?:Senior|Junior|Lead|Staff|Principal|Head|Chief|Associate|Assistant|"
-    r"Graduate|[A-Z][\w/&+-]*)[ \t]+){0,4}"
+    r"Graduate|[A-Z][\w/&+-]*|&|and)[ \t]+){0,4}"
     rf"(?i:{'|'.join(TITLE_TAIL)})(?:[ \t]+I{{1,3}}|[ \t]+\([\w .,/-]+\)|,[ \t]+[A-Z]\w+)?)\b"
+    # one word in German and Dutch: "Datenanalyst (m/w/d)", "Data-analist"
+    rf"|(?P<k>[A-ZÄÖÜ][\w-]+?(?:{'|'.join(COMPOUND_TAIL)})(?:in)?(?:[ \t]+\([mwfdx/ ]+\))?)\b"
     rf"|(?P<h>(?i:{'|'.join(TITLE_HEAD)})[ \t]+(?:of[ \t]+|de[ \t]+|d'|del[ \t]+)?"
     r"[\w'’-]+(?:[ \t]+[a-zà-ÿ][\w'’-]+)?)")
 _LABELLED_ROLE = re.compile(r"^(?:position|job|role|poste|stelle|puesto|functie|vacature)[ \t]*:"
                             r"[ \t]*(?P<r>[^\n]{3,60})$", re.I | re.M)
-_NOT_ROLE = re.compile(r"^(?:hiring|the hiring|our hiring|your|this|a|an|the)\b", re.I)
+_NOT_ROLE = re.compile(r"^(?:hiring|the hiring|our hiring|your|this|a|an|the|i|we|you)\b", re.I)
 _LEADING_NOISE = {"application", "applications", "interview", "interviews", "die", "der", "das",
                   "stelle", "bereich", "proceso", "ausschreibung", "position", "role", "job",
                   "candidature", "vacature", "the", "our", "new", "invite", "teams", "zoom",
@@ -477,24 +565,98 @@ def _above_signature(text: str) -> str:
 
 
 def role(mail: Email) -> str | None:
-    """The job title: a labelled line ("Position: ..."), a known phrasing, or a title-shaped
-    phrase (words ending in Engineer, Manager, Analyst ...) in the subject, then the body."""
+    return role_read(mail)[0]
+
+
+def role_read(mail: Email) -> tuple[str | None, FactSource]:
+    """The job title and where it was read: a labelled line ("Position: ..."), a known phrasing,
+    or a title-shaped phrase (words ending in Engineer, Manager, Analyst ...), in the subject,
+    then the body. A title-shaped phrase in the body is only a guess: it may be the writer's."""
     m = _LABELLED_ROLE.search(mail.new_text[:3000])
     if m and (found := _tidy_role(m.group("r"))):
-        return found
+        return found, FactSource.STATED
     body = _above_signature(mail.new_text[:3000])
-    for text in (mail.subject, body):
+    for text, said, shaped in ((mail.subject, FactSource.STATED, FactSource.STATED),
+                               (body, FactSource.TEXT, FactSource.GUESSED)):
         for rx in _ROLE_RX:
             for m in rx.finditer(text):
                 r = m.group("r").strip(" \"'“”")
                 title = _TITLE.search(r)
                 found = _tidy_role(title.group(0)) if title and len(r) <= 60 else None
                 if found and not _ROLE_STOP.match(r):
-                    return found
+                    return found, said
         for m in _TITLE.finditer(text):
+            if text[max(m.start() - 1, 0):m.start()] == "(":
+                continue  # "a conversation with Anand (Head of Data)": the person's title
             if (found := _tidy_role(m.group(0))) and not TEAM_WORDS.fullmatch(found):
-                return found
-    return None
+                return found, shaped
+    return None, FactSource.NONE
+
+
+# "REQ-20431", "PGH-DA-0211", "HBC/0923": an employer's or agency's id for one opening.
+JOB_REF = re.compile(r"\b(?:[A-Z]{1,4}[-/]){1,2}\d{3,7}\b")
+
+
+def job_refs(mail: Email) -> tuple[str, ...]:
+    """Ids in the subject and the text, not in links: a link's id may be a test's or a
+    candidate's ("assess.example/c/MVB-58213-RS")."""
+    text = re.sub(r"\S+://\S+", " ", f"{mail.subject}\n{_above_signature(mail.new_text[:3000])}")
+    return tuple(dict.fromkeys(m.group(0).replace("/", "-") for m in JOB_REF.finditer(text)))
+
+
+def employer_domain(mail: Email) -> str | None:
+    """The sender's domain when it is an organisation's own, not a platform's or a mailbox
+    provider's: two people writing from it work for the same employer."""
+    address = mail.from_
+    if address is None or "@" not in address.email or is_relay(address):
+        return None
+    domain = _domain(address)
+    if _platform_domain(address) or any(f in domain for f in FREEMAIL) or AGENCY_DOMAIN.search(
+            domain):
+        return None
+    parts = domain.split(".")  # "careers.acme.co.uk" and "acme.co.uk" are one employer
+    keep = 3 if len(parts) > 2 and parts[-2] in ("co", "ac", "org", "gov", "com", "net") else 2
+    return ".".join(parts[-keep:])
+
+
+@dataclass(frozen=True)
+class Me:
+    """The user: their mail is read from the recipient's side, and their name is never an
+    employer ("Data Analyst - application from Sam Rivera")."""
+
+    addresses: frozenset[str] = frozenset()
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, addresses: frozenset[str], name: str | None) -> Me:
+        return cls(addresses, (name,) if name else ())
+
+    def wrote(self, mail: Email) -> bool:
+        return mail.from_ is not None and mail.from_.email.lower() in self.addresses
+
+    def named(self, text: str) -> bool:
+        return any(same_name(text, n) or same_name(n, text) for n in self.names)
+
+    def facts(self, mail: Email) -> JobFacts:
+        return job_facts(mail, self)
+
+
+def job_facts(mail: Email, me: Me | None = None) -> JobFacts:
+    """Everything the applications stage needs from one message. Mail the user sent is read
+    from its recipient's side: their domain names the employer, as a sender's does. The
+    sender's domain counts as the employer's only when it agrees with the employer read (an
+    assessment vendor writes for many)."""
+    me = me or Me()
+    if me.wrote(mail):
+        if not mail.to:
+            return JobFacts(refs=job_refs(mail))
+        mail = replace(mail, from_=mail.to[0], reply_to=())
+    (employer, employer_from), (job, job_from) = employer_read(mail, me.named), role_read(mail)
+    domain = employer_domain(mail)
+    if domain and employer and employer_from > FactSource.GUESSED and mail.from_ and not (
+            _names_domain(employer, mail.from_)):
+        domain = None
+    return JobFacts(employer, employer_from, job, job_from, job_refs(mail), domain)
 
 
 @dataclass(frozen=True)

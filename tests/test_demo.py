@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,49 @@ def test_demo_agreement_with_the_team_labels_is_reported(demo: Path, capsys):
     agree = sum(labels[r["message_id"].split(".")[0]]["category"] == r["category"] for r in rows)
     print(f"demo category agreement: {agree}/{len(rows)}")
     assert len(rows) == len(labels)
+
+
+def test_the_demo_finds_the_sample_mailboxs_true_applications(demo: Path, monkeypatch):
+    """The sample's true grouping, written down by reading every message
+    (tests/data/sample-applications.json): 21 applications (and three approaches the user
+    never answered), each found once, whole, with its true status; one offer."""
+    from inboxcoach.applications import stored_applications
+    from inboxcoach.config import load_config
+
+    truth = json.loads((Path(__file__).parent / "data" / "sample-applications.json").read_text())
+    true_of = {m: a for a in truth["applications"] for m in a["messages"]}
+    monkeypatch.delenv("INBOXCOACH_STATE_DIR")  # the demo's own store
+    settings = load_config(demo / "config.toml")
+    with Store.open(settings.db_path) as store:
+        apps = [a for a in stored_applications(store, settings) if a.status != "contacted"]
+    found = {}
+    for app in apps:
+        owners = {true_of[e.message_key.split(".")[0]]["id"] for e in app.events}
+        assert len(owners) == 1, owners  # never two applications in one
+        found.setdefault(owners.pop(), []).append(app)
+    wanted = {a["id"]: a for a in truth["applications"] if a["status"] != "contacted"}
+    assert len(wanted) == 21 and set(found) == set(wanted)
+    assert all(len(v) == 1 for v in found.values()), {k for k, v in found.items() if len(v) > 1}
+    assert {k: v[0].status for k, v in found.items()} == {k: a["status"]
+                                                          for k, a in wanted.items()}
+    assert sum(a.status == "offer" for a in apps) == 1
+
+
+def test_each_demo_draft_names_only_its_own_employer_and_role(demo: Path):
+    """Every fact in a draft is the application's: the employer and role of the true
+    application its rejection belongs to, or none at all; never another's, an agency's or a
+    sentence's."""
+    truth = json.loads((Path(__file__).parent / "data" / "sample-applications.json").read_text())
+    true_of = {m: a for a in truth["applications"] for m in a["messages"]}
+    employers = {a["employer"] for a in truth["applications"] if a["employer"]}
+    drafts = _drafts(demo)
+    assert len(drafts) >= 4
+    for draft in drafts:
+        app = true_of[draft["In-Reply-To"].strip("<>").split(".")[0]]
+        body = " ".join(draft.get_body(("plain",)).get_content().split())
+        others = {e for e in employers if e != app["employer"] and e.split()[0] in body}
+        assert not others, (app["id"], others)
+        assert "Talentbridge" not in body and "Northgate" not in body  # agencies
+        named_role = re.search(r"the (.+?) role", body)
+        if named_role:
+            assert named_role.group(1) == app["role"], (app["id"], named_role.group(1))

@@ -241,6 +241,7 @@ def test_a_rejection_that_says_the_candidate_was_interviewed(text):
     "Leider können wir Sie nicht zu einem Vorstellungsgespräch einladen.",
     "Nous ne pouvons pas vous proposer d'entretien.",
     "Thanks for applying. We went with someone else.",
+    "It was lovely to meet you at the meetup and I really hope something good comes up soon.",
 ])
 def test_a_rejection_that_mentions_interviews_but_none_with_this_candidate(text):
     assert not interviewed(text)
@@ -264,6 +265,22 @@ def test_rejections_after_an_interview_or_a_test_in_their_application_are_found(
         return Application("Acme", None, statuses[-1], [
             Event(None, s, "", "", f"{'-'.join(statuses)}:{i}") for i, s in enumerate(statuses)])
 
-    found = met_before([app("applied", "interview", "rejected"), app("applied", "rejected"),
-                        app("rejected", "assessment", "rejected")])
+    apps = [app("applied", "interview", "rejected"), app("applied", "rejected"),
+            app("rejected", "assessment", "rejected")]
+    found = {e.message_key for a in apps for e in a.events
+             if e.status == "rejected" and met_before(a, e.message_key)}
     assert found == {"applied-interview-rejected:2", "rejected-assessment-rejected:2"}
+
+
+def test_a_draft_states_only_facts_that_were_said_not_guessed():
+    from inboxcoach.applications import Application
+    from inboxcoach.drafts import checked_facts
+    from inboxcoach.records import FactSource
+
+    said = Application("Quillmarsh Insurance", "Analytics Engineer", "rejected",
+                       company_source=FactSource.TEXT, role_source=FactSource.STATED)
+    guessed = Application("Brackenridgefoods", "Director", "rejected",
+                          company_source=FactSource.GUESSED, role_source=FactSource.GUESSED)
+    assert checked_facts(said) == ("Quillmarsh Insurance", "Analytics Engineer")
+    assert checked_facts(guessed) == (None, None)  # the draft says "the role", "your team"
+    assert checked_facts(None) == (None, None)

@@ -9,10 +9,13 @@ from pathlib import Path
 from inboxcoach.grouping import load_mailbox, score_grouping
 
 MAILBOX = sorted((Path(__file__).parent / "data" / "applications").glob("*.jsonl"))
-# Measured with the current rules (README, "Applications"); the targets are 0.95 each. A floor
-# no later change may fall under, not a goal.
-FLOORS = {"employer_accuracy": 0.79, "role_accuracy": 0.60, "pair_precision": 0.86,
-          "pair_recall": 0.61}
+# Measured with the current rules on the whole mailbox, apps-a to apps-e (README,
+# "Applications"); the targets are 0.95 each. A floor no later change may fall under, not a
+# goal. apps-d and apps-e were written after the rules and are the part no rule was fitted to.
+FLOORS = {"employer_accuracy": 0.91, "role_accuracy": 0.94, "pair_precision": 0.94,
+          "pair_recall": 0.93}
+HELD_OUT = {"employer_accuracy": 0.80, "role_accuracy": 0.90, "pair_precision": 0.88,
+            "pair_recall": 0.86}
 
 
 def msg(i: int, app: str | None, employer: str | None, role: str | None, category: str,
@@ -57,6 +60,121 @@ def test_grouping_on_the_team_mailbox_holds_its_measured_floor():
     s = score_grouping(load_mailbox(MAILBOX))
     for name, floor in FLOORS.items():
         assert getattr(s, name) >= floor, (name, getattr(s, name))
+    held = score_grouping(load_mailbox([p for p in MAILBOX if p.stem in ("apps-d", "apps-e")]))
+    for name, floor in HELD_OUT.items():
+        assert getattr(held, name) >= floor, (name, getattr(held, name))
+
+
+def test_the_users_own_mail_starts_and_joins_applications():
+    """A sent application with no answer is an application (the one that never got a reply);
+    the reply from the employer's domain joins it, and the user's name is never the employer."""
+    rows = [
+        {**msg(1, None, None, None, "other", "Insights Analyst - application from Sam Rivera",
+               "Hi Halcyon Games team, I'm applying for the Insights Analyst role.", "h1",
+               day=9), "folder": "Sent", "from_name": "Sam Rivera",
+         "from_addr": "sam@example.org", "to_addr": "jobs@halcyongames.example"},
+        msg(2, "halcyon", "Halcyon Games", "Insights Analyst", "acknowledgement",
+            "Re: Insights Analyst - application from Sam Rivera",
+            "Thanks for the application.\n\nBea Castellano\nTalent Lead, Halcyon Games", "h1",
+            sender="bea.castellano@halcyongames.example", day=8),
+        msg(3, "halcyon", "Halcyon Games", "Insights Analyst", "interview",
+            "Let's set up a call", "Could you talk on Friday?\n\nBea",
+            sender="bea.castellano@halcyongames.example", day=4),
+        {**msg(4, None, None, None, "other", "Data Analyst application",
+               "Dear Orla, please find my CV for the Data Analyst post.", day=30),
+         "folder": "Sent", "from_name": "Sam Rivera", "from_addr": "sam@example.org",
+         "to_addr": "orla@quietco.example"},
+    ]
+    s = score_grouping(rows)
+    assert (s.applications_found, s.pair_recall, s.employer_accuracy) == (1, 1.0, 1.0)
+
+    from datetime import UTC, datetime
+
+    from inboxcoach.applications import group
+    from inboxcoach.grouping import to_emails
+    from inboxcoach.understand import Me
+
+    now = datetime.now(UTC)
+    mails = to_emails(rows, now)
+    apps = group([(m, "other") for m in mails if m.subject.endswith("Analyst application")]
+                 , now, me=Me(frozenset({"sam@example.org"}), ("Sam Rivera",)))
+    assert [(a.company, a.role, a.status, a.no_reply) for a in apps] == [
+        ("Quietco", "Data Analyst", "applied", True)]
+
+
+def test_requisition_ids_join_and_part_applications():
+    rows = [
+        msg(1, "b1", "Brackenfield", "Data Analyst", "acknowledgement",
+            "Application received: Data Analyst (BI-3310)", "Thanks.",
+            sender="brackenfield@myworkday.com", day=60),
+        msg(2, "b1", "Brackenfield", "Data Analyst", "rejection", "Update on your application",
+            "About BI-3310: we will not go on.", sender="brackenfield@myworkday.com", day=50),
+        msg(3, "b2", "Brackenfield", "Data Analyst", "acknowledgement",
+            "Application received: Data Analyst (BI-4102)", "Thanks.",
+            sender="brackenfield@myworkday.com", day=10),
+        msg(4, "b2", "Brackenfield", "Data Analyst", "interview", "Phone screen - BI-4102",
+            "Could we talk?\n\nGareth Oyelaran\nClaims Analytics Manager",
+            sender="gareth.oyelaran@brackenfield.example", day=5),
+    ]
+    s = score_grouping(rows)
+    assert (s.applications_true, s.applications_found) == (2, 2)
+    assert (s.pair_precision, s.pair_recall, s.role_accuracy) == (1.0, 1.0, 1.0)
+
+
+def test_an_assessment_vendor_is_never_the_employer_and_its_reminder_joins():
+    vendor = "no-reply@codetestly.example"
+    rows = [
+        msg(1, "e", "Edgecombe Travel", "Revenue Analyst", "acknowledgement",
+            "Edgecombe Travel - application received", "Thanks for applying, Revenue Analyst.",
+            sender="jobs@lever.co", day=20),
+        {**msg(2, "e", "Edgecombe Travel", "Revenue Analyst", "assessment",
+               "Edgecombe Travel has invited you to an assessment", "Start here.",
+               sender=vendor, day=15), "from_name": "Codetestly"},
+        {**msg(3, "s", "Stellwick Games", None, "assessment",
+               "Stellwick Games has invited you to an assessment", "Start here.",
+               sender=vendor, day=14), "from_name": "Codetestly"},
+        {**msg(4, "e", "Edgecombe Travel", "Revenue Analyst", "assessment",
+               "Reminder: your Edgecombe Travel assessment expires tomorrow", "Hurry.",
+               sender=vendor, day=13), "from_name": "Codetestly"},
+    ]
+    s = score_grouping(rows)
+    assert (s.applications_found, s.pair_precision, s.pair_recall) == (2, 1.0, 1.0)
+    assert s.employer_accuracy == 1.0, s.wrong
+
+
+def test_an_agency_names_its_client_later_and_the_process_stays_one():
+    agent = "liam.oconnell@talentbridge-partners.example"
+    rows = [
+        msg(1, "h", "Harbinger Freight", "Analytics Engineer", "outreach",
+            "Analytics Engineer - freight-tech scale-up, London",
+            "I'm working exclusively with a freight-tech company. Open to a call?", sender=agent,
+            day=30),
+        msg(2, "h", "Harbinger Freight", "Analytics Engineer", "interview",
+            "Harbinger Freight - first interview confirmed",
+            "The first stage is a video interview with Noor Haddad, their Director of Data.",
+            sender=agent, day=20),
+        msg(3, "h", "Harbinger Freight", "Analytics Engineer", "rejection",
+            "Harbinger Freight - feedback", "I'm afraid they've decided not to go on.",
+            sender=agent, day=10),
+    ]
+    s = score_grouping(rows)
+    assert (s.applications_found, s.pair_recall, s.employer_accuracy) == (1, 1.0, 1.0), s.wrong
+
+
+def test_names_and_titles_are_compared_as_people_write_them():
+    from inboxcoach.applications import same_employer, same_role
+
+    assert same_employer("Corvel Health", "Corvelhealth") and same_employer("Corvel",
+                                                                         "Corvel Health")
+    assert same_employer("Gräfenberg Logistik", "Graefenberg-Logistik")
+    assert same_employer("Gilmour Research Institute", "Gilmour-Institute")
+    assert not same_employer("Lumen & Marsh", "Halden & Crow")
+    assert same_role("BI Analyst", "Business Intelligence Analyst")
+    assert same_role("Data Officer", "Performance and Data Officer")
+    assert same_role("Senior Data Analyst", "Senior Data Analyst, Product")
+    assert same_role("Datenanalyst (m/w/d)", "Datenanalyst")
+    assert not same_role("Data Analyst, Growth", "Data Analyst, Risk")
+    assert not same_role("Data Analyst", "Data Engineer")
 
 
 def test_evaluate_applications_prints_the_figures(capsys, tmp_path):

@@ -179,7 +179,7 @@ def test_a_run_with_nothing_new_keeps_the_digest_and_a_change_rebuilds_it(
     assert digest.stat().st_mtime_ns == first
     with Store.open(settings.db_path) as store:
         # a message tagged before employer and role were kept: read once, then kept
-        store.conn.execute("UPDATE labels SET understood=0, company=NULL, role=NULL")
+        store.conn.execute("UPDATE labels SET understood=0, company=NULL, role=NULL, facts=NULL")
         store.conn.execute("UPDATE labels SET classified_at='2000-01-01'")  # a change
     assert main(["digest", "--config", str(cfg)]) == 0
     assert digest.stat().st_mtime_ns != first
