@@ -219,11 +219,12 @@ def gather(store: Store, settings: Settings, now: datetime | None = None,
     dated_after = since if window.last is None else since - LATE_SLACK
     new = [t for t in store.tagged(JOB, seen_after=since, dated_after=dated_after)
            if _sender(t) not in mine and is_new(t.first_seen, t.email.date, window)]
-    apps = [a for a in stored_applications(store, settings, now)
-            if a.status != "contacted"]  # an approach is not an application
+    every = stored_applications(store, settings, now)
+    apps = [a for a in every if a.status != "contacted"]  # an approach is not an application
+    app_of = {e.message_key: a for a in every for e in a.events}
     drafts, skips = store.draft_rows(), store.skip_rows()
     notes = _rejection_notes(drafts, skips, replied)
-    items = [_item(t, notes.get(t.email.key)) for t in new]
+    items = [_item(t, notes.get(t.email.key), app_of.get(t.email.key)) for t in new]
     groups = tuple(_group(key, title, hint, [i for i in items if i.category in cats], now)
                    for key, title, hint, cats in NEEDS)
     stages = funnel(apps)
@@ -251,13 +252,16 @@ def _sender(t: Tagged) -> str:
     return t.email.from_.email.lower() if t.email.from_ else ""
 
 
-def _item(t: Tagged, note: str | None) -> Item:
+def _item(t: Tagged, note: str | None, app: Application | None = None) -> Item:
+    """A new message as the digest lists it, with its application's employer and role (read
+    from all its mail) rather than what this one message says."""
     mail = t.email
     sender = display_text(str(mail.from_) if mail.from_ else "(no sender)", 120)
     if note is None and t.category == "rejection" and t.labels.category_unsure:
         note = UNSURE
     return Item(
-        date=mail.date, company=_opt(t.company), role=_opt(t.role), sender=sender,
+        date=mail.date, company=_opt(app.company if app and app.company else t.company),
+        role=_opt(app.role if app and app.role else t.role), sender=sender,
         subject=display_text(mail.subject or "(no subject)", 160),
         category=t.category, confidence=t.labels.category_confidence,
         sender_kind=t.sender_kind, sender_confidence=t.labels.sender_confidence,

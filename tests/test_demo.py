@@ -130,3 +130,19 @@ def test_each_demo_draft_names_only_its_own_employer_and_role(demo: Path):
         named_role = re.search(r"the (.+?) role", body)
         if named_role:
             assert named_role.group(1) == app["role"], (app["id"], named_role.group(1))
+
+
+def test_the_demo_digest_names_each_new_messages_true_employer(demo: Path, monkeypatch):
+    """A new message is listed with its application's employer (read from all its mail),
+    never a domain's letters, a person or an agency."""
+    from inboxcoach.config import load_config
+    from inboxcoach.digest import gather
+
+    truth = json.loads((Path(__file__).parent / "data" / "sample-applications.json").read_text())
+    employers = {a["employer"] for a in truth["applications"] if a["employer"]}
+    monkeypatch.delenv("INBOXCOACH_STATE_DIR")
+    settings = load_config(demo / "config.toml")
+    with Store.open(settings.db_path) as store:
+        digest = gather(store, settings)
+    named = [i.company for g in digest.groups for i in g.items if i.company]
+    assert named and all(any(e.startswith(c) for e in employers) for c in named), named
