@@ -18,7 +18,7 @@ from inboxcoach.config import Settings
 from inboxcoach.records import Email, FactSource, JobFacts, Tagged
 from inboxcoach.store import Store
 from inboxcoach.text import ascii_fold, squash_variants
-from inboxcoach.understand import Me, job_facts, named_person_local
+from inboxcoach.understand import ORG_LEAD, Me, job_facts, named_person_local
 
 STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
              "offer": "offer", "rejection": "rejected", "outreach": "contacted"}
@@ -84,16 +84,27 @@ def same_employer(a: str, b: str) -> bool:
     """Two spellings of one employer: "Corvel Health", "Corvelhealth", "Corvel"; "Gilmour
     Research Institute", "Gilmour-Institute"; "Gräfenberg", "Graefenberg". The shorter's words,
     in order, start like the longer's."""
-    if squash_variants(a) & squash_variants(b):
+    if squash_variants(a) & squash_variants(b) or _initials_of(a, b) or _initials_of(b, a):
         return True
     x, y = _norm(a).split(), _norm(b).split()
     if not x or not y:
         return False
     short, long_ = sorted((x, y), key=len)
+    if long_[-len(short):] == short and all(w in ORG_LEAD for w in long_[:-len(short)]):
+        return True  # "Kingsweston", "University of Kingsweston"
+    short, long_ = sorted((x, y), key=len)
     joined = "".join(long_)
     if len(short) == 1 and len(short[0]) >= 4 and joined.startswith(short[0]):
         return True
     return short[0] == long_[0] and _in_order(short, long_)
+
+
+def _initials_of(acronym: str, name: str) -> bool:
+    """"IHSA" for "Irish Heritage Sites Authority" ("of", "and", "the" and "&" skipped)."""
+    if not re.fullmatch(r"[A-Z]{2,6}", acronym.strip()):
+        return False
+    words = [w for w in _norm(name).split() if w not in ("of", "and", "the", "for", "de")]
+    return len(words) > 1 and "".join(w[0] for w in words) == acronym.strip().lower()
 
 
 def same_role(a: str, b: str) -> bool:
@@ -253,7 +264,7 @@ class _Grouping:
 
     def _place(self, mail: Email, f: JobFacts, ids: set[str], sender: str, status: str
                ) -> tuple[Application | None, JobFacts]:
-        app = _find(self.apps, f, ids)
+        app = _find(self.apps, f, ids, status)
         if app is None and status != "contacted":  # an approach starts a process of its own
             app = _same_writer(self.written.get(sender, []), f)
         if app is None and f.domain and sender in self.acting:  # the vendor names only itself
@@ -279,12 +290,18 @@ class _Grouping:
 REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|rif|r)\s*:", re.I)
 
 
-def _find(apps: list[Application], f: JobFacts, ids: set[str]) -> Application | None:
+def _find(apps: list[Application], f: JobFacts, ids: set[str], status: str = "applied"
+          ) -> Application | None:
     """The application a message belongs to: its thread's; else the one with its requisition
-    id, unless the employers differ; else the latest at its employer with a role that fits."""
+    id, unless the employers differ; else the latest at its employer with a role that fits.
+    A new acknowledgement never joins one that is over (the same role, applied to again)."""
     latest = list(reversed(apps))
-    for test in (lambda a: bool(a.thread_ids & ids),
-                 lambda a: bool(a.refs & set(f.refs)) and _employer_fits(a, f) is not False
+    thread = next((a for a in latest if a.thread_ids & ids), None)
+    if thread is not None:
+        return thread
+    if status == "applied":
+        latest = [a for a in latest if a.status not in ("rejected", "offer")]
+    for test in (lambda a: bool(a.refs & set(f.refs)) and _employer_fits(a, f) is not False
                  and _role_fits(a, f),
                  lambda a: _employer_fits(a, f) is True and _role_fits(a, f)
                  and not (a.refs and f.refs and not a.refs & set(f.refs))):
@@ -331,7 +348,7 @@ def _absorb(app: Application, f: JobFacts, ids: set[str]) -> None:
         app.domains.add(f.domain)
     if f.employer:
         app.employers.append((f.employer_from, f.employer))
-        app.company = _best(app.employers)
+        app.company = _best_employer(app.employers)
         app.company_source = max(app.company_source, f.employer_from)
     if f.role:
         app.roles.append((f.role_from, f.role))
@@ -345,3 +362,12 @@ def _best(named: list[tuple[FactSource, str]]) -> str:
     top = max(source for source, _ in named)
     names = [n for source, n in named if source == top]
     return max(names, key=lambda n: (sum(_norm(m) == _norm(n) for m in names), -names.index(n)))
+
+
+def _best_employer(named: list[tuple[FactSource, str]]) -> str:
+    """As ``_best``, then the name in full when the text wrote it so: "Irish Heritage Sites
+    Authority" for "IHSA", "University of Kingsweston" for "Kingsweston"."""
+    best = _best(named)
+    fuller = [n for source, n in named if source >= FactSource.TEXT and len(n.split()) > len(
+        best.split()) and same_employer(best, n)]
+    return max(fuller, key=lambda n: (fuller.count(n), len(n))) if fuller else best

@@ -79,7 +79,8 @@ def squash_variants(text: str) -> set[str]:
     """A name as the letters of a domain may write it: lower case, nothing but letters and
     digits, accents dropped ("gräfenberg" -> "grafenberg") or spelled out as German domains
     do ("graefenberg")."""
-    spellings = (text, text.translate(_UMLAUT))
+    text = text.replace("&", " and ")  # "Maple & Finch" is maple-and-finch.example
+    spellings = (text, text.translate(_UMLAUT), text.replace(" and ", " "))
     return {re.sub(r"[^a-z0-9]", "", ascii_fold(t).lower()) for t in spellings}
 
 

@@ -227,10 +227,17 @@ def display_person(address: Address | None) -> str | None:
 
 
 def _names_domain(name: str, address: Address) -> bool:
-    label = _domain(address).split(".")[0].replace("-", "")
+    """Whether a name is the one the address's domain spells ("Acme Labs", acme.example;
+    "University of Kingsweston", jobs.kingsweston.ac.uk)."""
+    labels = [p.replace("-", "") for p in _domain(address).split(".")[:-1]]
+    if not name.split():
+        return False
     firsts, wholes = squash_variants(name.split()[0]), squash_variants(name)
-    return any(len(f) >= 3 and label.startswith(f) for f in firsts) or any(
-        w and w in label for w in wholes)
+    words = {v for w in name.split() if len(w) >= 5 and w.lower() not in ORG_LEAD
+             for v in squash_variants(w)}
+    return any(any(len(f) >= 3 and label.startswith(f) for f in firsts)
+               or any(w and w in label for w in wholes) or label in words
+               for label in labels)
 
 
 def human_contact(mail: Email) -> Address | None:
@@ -277,7 +284,8 @@ _COMPANY_RX = [re.compile(p) for p in (
     # an assessment vendor writing for the employer: "Acme has invited you to an assessment"
     rf"(?m:^(?:[^\n]*?[.!:][ \t]+)?){_CAPS}[ \t]+(?i:has invited you|invites you|would like you to "
     r"(?:complete|take)|hat Sie eingeladen|vous invite|le invita|te invita|nodigt je uit)",
-    rf"(?i:on behalf of|im Auftrag von|pour le compte de|en nombre de|namens)[ \t]+{_CAPS}",
+    rf"(?i:on behalf of|im Auftrag von|pour le compte de|en nombre de|namens|invited by)"
+    rf"[ \t]+(?:the[ \t]+)?{_CAPS}",
     # an agency naming its client: "for my client Dunmore & Pike", "submitted your CV to X"
     rf"(?i:my client|our client|unser(?:em)? (?:Kunde|Mandant)|notre client|nuestro cliente)"
     rf"[ \t]+{_CAPS}",
@@ -292,7 +300,9 @@ PLATFORM_DOMAINS = ("hackerrank", "devskiller", "shl.com", "codility", "codesign
                     "karat", "modernloop", "talentlyft", "jobright", "careerbuilder")
 _GENERIC = re.compile(r"^(?:our|your|the|this|that|we|i|dear|hi|hello|thank|thanks|us|you|"
                       r"it|a|an|all|any|more|next|team|hiring|recruiting|recruiter|talent|hr|"
-                      r"department|service|recrutement|recruitment|karriere)$", re.I)
+                      r"department|service|recrutement|recruitment|karriere|university|"
+                      r"universidad|company|organisation|organization|selection panel|panel)$",
+                      re.I)
 
 
 # A recruitment agency's name: it acts for the employer and is never the employer itself.
@@ -345,6 +355,7 @@ def _tenant(mail: Email) -> str | None:
 
 def _clean_company(text: str) -> str | None:
     text = re.sub(r"^(?:the|die|der|la|le|el|de)\s+", "", text.strip(" .,'\"“”"), flags=re.I)
+    text = re.sub(r"['’]s$", "", text)  # "Harbourlight's"
     text = re.sub(r"^(?:service|département|departamento|afdeling|abteilung|équipe|equipo)\s+",
                   "", text, flags=re.I)
     text = re.sub(r"(?:\s+(?:team|careers?|recruiting|recruitment|recruiters?|"
@@ -404,12 +415,16 @@ def _job_board(address: Address) -> bool:
     return any(b in _domain(address) for b in BOARD_DOMAINS)
 
 
+_ROLE_NEXT = re.compile(r"[ \t(]*(?:role|position|post|job|vacancy|opening|poste|stelle|"
+                        r"puesto|vacature|\()", re.I)
+
+
 def _from_text(text: str) -> str | None:
     for rx in _COMPANY_RX:
         for m in rx.finditer(text):
             c = _clean_company(m.group("c"))
-            if c:
-                return c
+            if c and not _ROLE_NEXT.match(text, m.end()) and not _TITLE.fullmatch(c):
+                return c  # not "interest in the Backend Developer role"
     return None
 
 
@@ -476,14 +491,31 @@ def _starts(token: str, squashed: str) -> bool:
 
 def _spelled_as(token: str, mail: Email, fits: Callable[[str, set[str]], bool]) -> str | None:
     text = f"{mail.subject}\n{mail.from_.name if mail.from_ else ''}\n{mail.new_text[:3000]}"
-    for m in re.finditer(rf"{_CAP}(?:[ \t]+(?:&[ \t]+)?{_CAP}){{0,3}}", text):
+    for m in re.finditer(rf"{_CAP}(?:[ \t]+(?:&[ \t]+|of[ \t]+|de[ \t]+)?{_CAP}){{0,3}}", text):
         words = m.group(0).split()  # "Hi Halcyon Games": any run of the words, longest first
         for size in range(len(words), 0, -1):
             for start in range(len(words) - size + 1):
                 phrase = " ".join(words[start:start + size])
                 if fits(token, squash_variants(phrase)):
-                    return phrase
+                    return " ".join(_org_lead(words, start) + words[start:start + size])
     return None
+
+
+# Words an organisation's name starts with that its domain leaves out: "University of
+# Kingsweston" (kingsweston.ac.uk), "Bodegas Ribera Alta" (riberaalta.es).
+ORG_LEAD = {"university", "universidad", "université", "universität", "universiteit", "of", "de",
+            "college", "bodegas", "grupo", "banco", "bank", "hospital", "hotel", "institute",
+            "instituto", "fundación", "fondation", "stichting", "the"}
+
+
+def _org_lead(words: list[str], start: int) -> list[str]:
+    lead = start
+    while lead > 0 and words[lead - 1].lower() in ORG_LEAD:
+        lead -= 1
+    out = words[lead:start]
+    while out and out[0].lower() in ("of", "de", "the"):
+        out = out[1:]
+    return out
 
 
 _R = r"(?P<r>[^\n,.;:!?()\[\]]{3,60}?)"
@@ -526,7 +558,7 @@ _TITLE = re.compile(
     r"Graduate|[A-Z][\w/&+-]*|&|and)[ \t]+){0,4}"
     rf"(?i:{'|'.join(TITLE_TAIL)})(?:[ \t]+I{{1,3}}|[ \t]+\([\w .,/-]+\)|,[ \t]+[A-Z]\w+)?)\b"
     # one word in German and Dutch: "Datenanalyst (m/w/d)", "Data-analist"
-    rf"|(?P<k>[A-ZÄÖÜ][\w-]+?(?:{'|'.join(COMPOUND_TAIL)})(?:in)?(?:[ \t]+\([mwfdx/ ]+\))?)\b"
+    rf"|(?P<k>[A-ZÄÖÜ][\w-]+?(?i:{'|'.join(COMPOUND_TAIL)})(?:in)?(?:[ \t]+\([mwfdx/ ]+\))?)\b"
     rf"|(?P<h>(?i:{'|'.join(TITLE_HEAD)})[ \t]+(?:of[ \t]+|de[ \t]+|d'|del[ \t]+)?"
     r"[\w'’-]+(?:[ \t]+[a-zà-ÿ][\w'’-]+)?)")
 _LABELLED_ROLE = re.compile(r"^(?:position|job|role|poste|stelle|puesto|functie|vacature)[ \t]*:"
@@ -572,11 +604,13 @@ def role_read(mail: Email) -> tuple[str | None, FactSource]:
     """The job title and where it was read: a labelled line ("Position: ..."), a known phrasing,
     or a title-shaped phrase (words ending in Engineer, Manager, Analyst ...), in the subject,
     then the body. A title-shaped phrase in the body is only a guess: it may be the writer's."""
-    m = _LABELLED_ROLE.search(mail.new_text[:3000])
+    new_text = GENDER.sub("", mail.new_text[:3000])
+    m = _LABELLED_ROLE.search(new_text)
     if m and (found := _tidy_role(m.group("r"))):
         return found, FactSource.STATED
-    body = _above_signature(mail.new_text[:3000])
-    for text, said, shaped in ((mail.subject, FactSource.STATED, FactSource.STATED),
+    body = _above_signature(new_text)
+    for text, said, shaped in ((GENDER.sub("", mail.subject), FactSource.STATED,
+                                FactSource.STATED),
                                (body, FactSource.TEXT, FactSource.GUESSED)):
         for rx in _ROLE_RX:
             for m in rx.finditer(text):
@@ -593,6 +627,9 @@ def role_read(mail: Email) -> tuple[str | None, FactSource]:
     return None, FactSource.NONE
 
 
+# The gender forms of a title: "Chargé(e)", "Ingeniero/a", "(m/w/d)"; the title is the same.
+GENDER = re.compile(r"\((?:e|es|a|ne|in|x)\)|/(?:a|e|in)\b|\s*\((?:[mwfdx]\s*/\s*)+[mwfdx]\)",
+                    re.I)
 # "REQ-20431", "PGH-DA-0211", "HBC/0923": an employer's or agency's id for one opening.
 JOB_REF = re.compile(r"\b(?:[A-Z]{1,4}[-/]){1,2}\d{3,7}\b")
 
@@ -675,7 +712,7 @@ def same_name(found: str, expected: str) -> bool:
     """Whether an extracted name means the labelled one: equal once case, punctuation and legal
     suffixes are ignored, or one is the other's leading words ("Halcyon" for "Halcyon Games")."""
     def words(text: str) -> list[str]:
-        tokens = re.findall(r"\w+", text.lower())
+        tokens = re.findall(r"\w+", GENDER.sub("", text).lower())
         return [t for t in tokens if t not in ("gmbh", "inc", "ltd", "llc", "bv", "sa", "ag",
                                                "the", "co")]
     a, b = words(found), words(expected)

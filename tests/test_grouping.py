@@ -9,13 +9,14 @@ from pathlib import Path
 from inboxcoach.grouping import load_mailbox, score_grouping
 
 MAILBOX = sorted((Path(__file__).parent / "data" / "applications").glob("*.jsonl"))
-# Measured with the current rules on the whole mailbox, apps-a to apps-e (README,
-# "Applications"); the targets are 0.95 each. A floor no later change may fall under, not a
-# goal. apps-d and apps-e were written after the rules and are the part no rule was fitted to.
-FLOORS = {"employer_accuracy": 0.91, "role_accuracy": 0.94, "pair_precision": 0.94,
-          "pair_recall": 0.93}
-HELD_OUT = {"employer_accuracy": 0.80, "role_accuracy": 0.90, "pair_precision": 0.88,
-            "pair_recall": 0.86}
+# Measured with the current rules on the whole mailbox (README, "Applications"); the targets
+# are 0.95 each. A floor no later change may fall under, not a goal. The parts in HELD_OUT_PARTS
+# were written after the rules and are the part no rule was fitted to.
+FLOORS = {"employer_accuracy": 0.90, "role_accuracy": 0.87, "pair_precision": 0.98,
+          "pair_recall": 0.94}
+HELD_OUT_PARTS = ("apps-f", "apps-g")
+HELD_OUT = {"employer_accuracy": 0.75, "role_accuracy": 0.62, "pair_precision": 0.99,
+            "pair_recall": 0.89}
 
 
 def msg(i: int, app: str | None, employer: str | None, role: str | None, category: str,
@@ -60,7 +61,7 @@ def test_grouping_on_the_team_mailbox_holds_its_measured_floor():
     s = score_grouping(load_mailbox(MAILBOX))
     for name, floor in FLOORS.items():
         assert getattr(s, name) >= floor, (name, getattr(s, name))
-    held = score_grouping(load_mailbox([p for p in MAILBOX if p.stem in ("apps-d", "apps-e")]))
+    held = score_grouping(load_mailbox([p for p in MAILBOX if p.stem in HELD_OUT_PARTS]))
     for name, floor in HELD_OUT.items():
         assert getattr(held, name) >= floor, (name, getattr(held, name))
 
@@ -169,12 +170,39 @@ def test_names_and_titles_are_compared_as_people_write_them():
     assert same_employer("Gräfenberg Logistik", "Graefenberg-Logistik")
     assert same_employer("Gilmour Research Institute", "Gilmour-Institute")
     assert not same_employer("Lumen & Marsh", "Halden & Crow")
+    assert same_employer("IHSA", "Irish Heritage Sites Authority")
+    assert same_employer("Kingsweston", "University of Kingsweston")
+    assert not same_employer("IHSA", "Irish Heritage Board")
     assert same_role("BI Analyst", "Business Intelligence Analyst")
     assert same_role("Data Officer", "Performance and Data Officer")
     assert same_role("Senior Data Analyst", "Senior Data Analyst, Product")
     assert same_role("Datenanalyst (m/w/d)", "Datenanalyst")
     assert not same_role("Data Analyst, Growth", "Data Analyst, Risk")
     assert not same_role("Data Analyst", "Data Engineer")
+
+    from inboxcoach.understand import same_name
+
+    assert same_name("Chargé de communication", "Chargé(e) de communication")
+    assert same_name("Ingeniero Backend Senior", "Ingeniero/a Backend Senior")
+
+
+def test_the_same_role_applied_to_again_after_a_rejection_is_a_new_application():
+    ats = "no-reply@teamtailor-mail.com"
+    rows = [
+        {**msg(1, "n1", "Northquay Health", "Backend Engineer", "acknowledgement",
+               "We've received your application", "Thanks for applying for the Backend "
+               "Engineer role at Northquay Health.", sender=ats, day=80),
+         "from_name": "Northquay Health"},
+        {**msg(2, "n1", "Northquay Health", "Backend Engineer", "rejection",
+               "Your application at Northquay Health", "We will not go on.", sender=ats,
+               day=70), "from_name": "Northquay Health"},
+        {**msg(3, "n2", "Northquay Health", "Backend Engineer", "acknowledgement",
+               "We've received your application", "Thanks for applying for the Backend "
+               "Engineer role at Northquay Health.", sender=ats, day=10),
+         "from_name": "Northquay Health"},
+    ]
+    s = score_grouping(rows)
+    assert (s.applications_true, s.applications_found, s.pair_precision) == (2, 2, 1.0)
 
 
 def test_evaluate_applications_prints_the_figures(capsys, tmp_path):
