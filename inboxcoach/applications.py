@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -104,7 +104,9 @@ def _initials_of(acronym: str, name: str) -> bool:
     if not re.fullmatch(r"[A-Z]{2,6}", acronym.strip()):
         return False
     words = [w for w in _norm(name).split() if w not in ("of", "and", "the", "for", "de")]
-    return len(words) > 1 and "".join(w[0] for w in words) == acronym.strip().lower()
+    initials = {"".join(w[0] for w in words),  # "KWFT", Kirkstall & Wharfe NHS Foundation Trust
+                "".join(w[0] for w in words if w != "nhs")}
+    return len(words) > 1 and acronym.strip().lower() in initials
 
 
 def same_role(a: str, b: str) -> bool:
@@ -236,6 +238,7 @@ class _Grouping:
         # a person's address -> the applications they wrote in: a recruiter's next message
         # about "the client" joins, once they name it, the process they started
         self.written: dict[str, list[Application]] = {}
+        self.agents: set[str] = set()  # addresses that wrote "my client"
         # the user's mail that started nothing (yet): the thread it opened may come back
         self.unplaced: list[tuple[JobFacts, set[str]]] = []
 
@@ -246,6 +249,10 @@ class _Grouping:
             return
         f, ids = self.facts(mail), _thread(mail)
         sender = mail.from_.email.lower() if mail.from_ else ""
+        if f.agent:
+            self.agents.add(sender)
+        if sender in self.agents and f.domain:  # an agency naming itself, not the client
+            f = replace(f, employer=None, employer_from=FactSource.NONE, domain=None)
         app, f = self._place(mail, f, ids, sender, status)
         if app is None:
             if mine and not (APPLYING.search(mail.subject) and not REPLY.match(mail.subject)):

@@ -170,6 +170,7 @@ class JobFacts:
     role_from: FactSource = FactSource.NONE
     refs: tuple[str, ...] = ()  # requisition ids ("REQ-20431"): one id, one application
     domain: str | None = None  # the employer's own mail domain, when the sender writes from it
+    agent: bool = False  # the sender writes for a client ("my client"): an agency
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -178,7 +179,8 @@ class JobFacts:
     def from_json(cls, text: str) -> JobFacts:
         d = json.loads(text)
         return cls(d["employer"], FactSource(d["employer_from"]), d["role"],
-                   FactSource(d["role_from"]), tuple(d["refs"]), d["domain"])
+                   FactSource(d["role_from"]), tuple(d["refs"]), d["domain"],
+                   d.get("agent", False))
 
 
 @dataclass(frozen=True)

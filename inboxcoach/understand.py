@@ -24,6 +24,7 @@ PLATFORM_NAMES = {
     "glassdoor", "stepstone", "xing", "jobvite", "breezy", "successfactors", "softgarden",
     "join", "pinpoint", "welcome to the jungle", "otta", "wellfound", "hired", "monster",
     "ziprecruiter", "infojobs", "apec", "calendly", "docusign", "google", "gmail", "outlook",
+    "nhs", "nhs jobs", "civil service", "civil service jobs", "trac", "jobs.ac.uk", "tes",
 }
 NOT_READ = re.compile(
     r"do not reply|don.t reply|not monitored|unmonitored|unattended|cannot (?:receive|accept) "
@@ -78,7 +79,7 @@ TEAM_WORDS = re.compile(
     r"\b(team|talent|acquisition|recruit\w*|hiring|careers?|jobs?|hr|human resources|people|"
     r"department|abteilung|afdeling|personal\w*|recrutement|ressources|equipo|selección|"
     r"bewerb\w*|personas|recursos|risorse|direzione|emploi|compétences|graduates?|"
-    r"apprenticeships?|early careers|management|"
+    r"apprenticeships?|early careers|management|selezione|personale|umane|"
     r"service|office|staffing|notifications?|support|no-?reply|ltd|gmbh|inc|llc|bv|sa|ag)\b",
     re.I)
 PARTICLES = ("van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du", "dos", "ten",
@@ -308,6 +309,10 @@ _GENERIC = re.compile(r"^(?:our|your|the|this|that|we|i|dear|hi|hello|thank|than
 # A recruitment agency's name: it acts for the employer and is never the employer itself.
 AGENCY = re.compile(r"\b(?:recruit\w*|talent|staffing|personnel|headhunt\w*|executive search|"
                     r"search partners|werving|selectie|personalberatung)\b", re.I)
+# A recruiter writing for a client: "my client", "on behalf of our client", "unser Kunde".
+FOR_CLIENT = re.compile(r"\b(?:my|our) client|\bclient of (?:mine|ours)\b|\bunser(?:em|en)? "
+                        r"(?:Kunden?|Mandanten?)\b|\bnotre client|\bnuestro cliente|"
+                        r"\bil nostro cliente|\bonze opdrachtgever", re.I)
 # The same in a domain, where the words run together ("oakridgetalent.example").
 AGENCY_DOMAIN = re.compile(r"recruit|talent|staffing|personnel|headhunt|(?<!re)search|werving|"
                            r"personalberatung", re.I)
@@ -325,6 +330,8 @@ def employer_read(mail: Email, not_employer: Callable[[str], bool] = lambda _: F
     """The employer and where it was read: ATS tenant, the display name of a platform's sender,
     the subject, the body, or the sender's own domain (spelled as the text spells it); never an
     agency, nor a name ``not_employer`` refuses (the user's own)."""
+    # an agency that says "my client" never is the employer, whatever its name
+    for_client = bool(FOR_CLIENT.search(mail.new_text[:3000]))
     own, domain_source = _from_domain(mail)
     # a person writing from the organisation's own domain works there: "interview with Aisha
     # Karim" or "with the Insights team" does not name the employer the domain does
@@ -336,7 +343,8 @@ def employer_read(mail: Email, not_employer: Callable[[str], bool] = lambda _: F
                           (_from_text(mail.new_text[:1500]), FactSource.TEXT),
                           (own, domain_source)):
         if found and found.lower() not in PLATFORM_NAMES and not AGENCY.search(
-                found.replace("-", " ")) and not not_employer(found):
+                found.replace("-", " ")) and not not_employer(found) and not (
+                for_client and mail.from_ and _names_domain(found, mail.from_)):
             return found, source
     return None, FactSource.NONE
 
@@ -376,9 +384,10 @@ def _display_company(mail: Email) -> str | None:
     if address is None or not address.name:
         return None
     name = address.name
-    for p in (r"\((?P<c>[^)]+)\)$", r"^(?P<b>.+?)\s(?:from|at|@|\||–|-)\s+(?P<c>.+)$"):
+    for p in (r"\((?P<c>[^)]+)\)$", r"\bon behalf of\s+(?P<c>.+)$",
+              r"^(?P<b>.+?)\s(?:from|at|@|\||–|-)\s+(?P<c>.+)$"):
         m = re.search(p, name)
-        if m and TEAM_WORDS.fullmatch(m.group("c").strip()) and "b" in m.groupdict():
+        if m and "b" in m.groupdict() and _team_name(m.group("c")):
             return _clean_company(m.group("b"))  # "Grupo Alameda - Selección"
         if m and (c := _clean_company(m.group("c"))):
             return c
@@ -400,6 +409,12 @@ def _display_company(mail: Email) -> str | None:
     return None
 
 
+def _team_name(text: str) -> bool:
+    """"Selección", "Selezione del Personale", "Talent Team": a department, not a name."""
+    words = [w for w in re.findall(r"\w+", text) if w.lower() not in PARTICLES]
+    return bool(words) and all(TEAM_WORDS.fullmatch(w) for w in words)
+
+
 def _overlaps(part: str, name: str) -> bool:
     """"Partnership" is a piece of "Ulverstone Health Partnership", not another employer."""
     words = set(re.findall(r"\w+", name.lower()))
@@ -415,8 +430,8 @@ def _job_board(address: Address) -> bool:
     return any(b in _domain(address) for b in BOARD_DOMAINS)
 
 
-_ROLE_NEXT = re.compile(r"[ \t(]*(?:role|position|post|job|vacancy|opening|poste|stelle|"
-                        r"puesto|vacature|\()", re.I)
+_ROLE_NEXT = re.compile(r"[ \t]*(?:role|position|post|job|vacancy|opening|poste|stelle|"
+                        r"puesto|vacature)\b", re.I)
 
 
 def _from_text(text: str) -> str | None:
@@ -447,6 +462,13 @@ def _headed(subject: str) -> str | None:
     return _clean_company(name)
 
 
+def _portal(domain: str) -> bool:
+    """A jobs portal's own domain ("civilservicejobs.service.gov.uk", "nhs-apply.example"): the
+    name that registers it says jobs or applying, which an employer's does not."""
+    labels = [p for p in domain.split(".")[:-1] if p not in ("co", "com", "org", "gov", "ac")]
+    return any(re.search(r"jobs|apply", p) for p in labels[-1:])
+
+
 def _platform_domain(address: Address) -> bool:
     domain = _domain(address)
     return any(p in domain for p in PLATFORM_DOMAINS) or any(b in domain for b in BOARD_DOMAINS)
@@ -460,7 +482,7 @@ def _from_domain(mail: Email) -> tuple[str | None, FactSource]:
         return None, FactSource.NONE
     domain = _domain(address)
     if _platform_domain(address) or any(f in domain for f in FREEMAIL) or AGENCY_DOMAIN.search(
-            domain):
+            domain) or _portal(domain):
         return None, FactSource.NONE
     # the top-level label is never the employer ("example.com" is not "Com")
     labels = [p for p in domain.split(".")[:-1] if p not in (
@@ -546,28 +568,34 @@ TITLE_TAIL = ("engineer", "developer", "manager", "analyst", "designer", "nurse"
               "architect", "researcher", "paralegal", "trainee", "recruiter", "technician",
               "product", "editor", "advisor", "adviser", "agent", "clerk", "driver", "chef",
               "entwickler", "ingenieur", "berater", "leiter", "referent", "sachbearbeiter",
-              "werkstudent", "softwareentwicklung", "praktikant", "kaufmann", "kauffrau")
+              "werkstudent", "softwareentwicklung", "praktikant", "kaufmann", "kauffrau",
+              "programme", "program", "scheme", "internship", "graduate", "trainer", "auditor",
+              "educator", "midwife", "therapist", "practitioner", "pharmacist", "surveyor")
 COMPOUND_TAIL = ("analyst", "analist", "entwickler", "ingenieur", "berater", "leiter", "referent",
                  "architekt", "ontwikkelaar", "adviseur", "beheerder")
 TITLE_HEAD = ("analista", "analyste", "chargé", "chargée", "responsable", "ingénieur",
               "développeur", "desarrollador", "ingeniero", "técnico", "medewerker", "adviseur",
               "ontwikkelaar", "consultor", "consultant", "directeur", "head", "werkstudent",
-              "stagiaire")
+              "stagiaire", "contable", "contabile", "enfermero", "enfermera", "formateur",
+              "formatrice", "coordinador", "coordinadora", "auditor", "auditeur", "infirmier",
+              "infirmière", "verpleegkundige", "pflegefachkraft")
 _TITLE = re.compile(
     r"(?P<r>(?:(?:Senior|Junior|Lead|Staff|Principal|Head|Chief|Associate|Assistant|"
     r"Graduate|[A-Z][\w/&+-]*|&|and)[ \t]+){0,4}"
-    rf"(?i:{'|'.join(TITLE_TAIL)})(?:[ \t]+I{{1,3}}|[ \t]+\([\w .,/-]+\)|,[ \t]+[A-Z]\w+)?)\b"
+    rf"(?i:{'|'.join(TITLE_TAIL)})(?:[ \t]+I{{1,3}}|[ \t]+\([\w .,/-]+\)|,[ \t]+[A-Z]\w+|"
+    r"[ \t]+(?:Junior|Senior|Sénior|Jr\.?|Sr\.?)(?!\w))?)\b"
     # one word in German and Dutch: "Datenanalyst (m/w/d)", "Data-analist"
     rf"|(?P<k>[A-ZÄÖÜ][\w-]+?(?i:{'|'.join(COMPOUND_TAIL)})(?:in)?(?:[ \t]+\([mwfdx/ ]+\))?)\b"
     rf"|(?P<h>(?i:{'|'.join(TITLE_HEAD)})[ \t]+(?:of[ \t]+|de[ \t]+|d'|del[ \t]+)?"
-    r"[\w'’-]+(?:[ \t]+[a-zà-ÿ][\w'’-]+)?)")
+    r"[\w'’-]+(?:[ \t]+(?!(?:de|del|of|di|du|des|d')\b)[a-zà-ÿ][\w'’-]+)?)")
 _LABELLED_ROLE = re.compile(r"^(?:position|job|role|poste|stelle|puesto|functie|vacature)[ \t]*:"
                             r"[ \t]*(?P<r>[^\n]{3,60})$", re.I | re.M)
 _NOT_ROLE = re.compile(r"^(?:hiring|the hiring|our hiring|your|this|a|an|the|i|we|you)\b", re.I)
 _LEADING_NOISE = {"application", "applications", "interview", "interviews", "die", "der", "das",
                   "stelle", "bereich", "proceso", "ausschreibung", "position", "role", "job",
                   "candidature", "vacature", "the", "our", "new", "invite", "teams", "zoom",
-                  "next", "for", "as", "als", "re", "fw", "fwd", "offer", "update", "poste"}
+                  "next", "for", "as", "als", "re", "fw", "fwd", "offer", "update", "poste",
+                  "competition", "concurso", "ref", "reference", "vacancy", "post"}
 
 
 def _tidy_role(text: str) -> str | None:
@@ -628,10 +656,10 @@ def role_read(mail: Email) -> tuple[str | None, FactSource]:
 
 
 # The gender forms of a title: "Chargé(e)", "Ingeniero/a", "(m/w/d)"; the title is the same.
-GENDER = re.compile(r"\((?:e|es|a|ne|in|x)\)|/(?:a|e|in)\b|\s*\((?:[mwfdx]\s*/\s*)+[mwfdx]\)",
+GENDER = re.compile(r"\((?:e|es|a|ne|in|x)\)|/(?:a|e|in)\b|\s*\((?:[mwfdxh]\s*/\s*)+[mwfdxh]\)",
                     re.I)
 # "REQ-20431", "PGH-DA-0211", "HBC/0923": an employer's or agency's id for one opening.
-JOB_REF = re.compile(r"\b(?:[A-Z]{1,4}[-/]){1,2}\d{3,7}\b")
+JOB_REF = re.compile(r"\b(?:[A-Z]{1,4}[-/]){1,2}\d{3,7}\b|\b\d{3}-[A-Z]{2,5}-\d{3,5}\b")
 
 
 def job_refs(mail: Email) -> tuple[str, ...]:
@@ -649,7 +677,7 @@ def employer_domain(mail: Email) -> str | None:
         return None
     domain = _domain(address)
     if _platform_domain(address) or any(f in domain for f in FREEMAIL) or AGENCY_DOMAIN.search(
-            domain):
+            domain) or _portal(domain):
         return None
     parts = domain.split(".")  # "careers.acme.co.uk" and "acme.co.uk" are one employer
     keep = 3 if len(parts) > 2 and parts[-2] in ("co", "ac", "org", "gov", "com", "net") else 2
@@ -693,7 +721,8 @@ def job_facts(mail: Email, me: Me | None = None) -> JobFacts:
     if domain and employer and employer_from > FactSource.GUESSED and mail.from_ and not (
             _names_domain(employer, mail.from_)):
         domain = None
-    return JobFacts(employer, employer_from, job, job_from, job_refs(mail), domain)
+    return JobFacts(employer, employer_from, job, job_from, job_refs(mail), domain,
+                    bool(FOR_CLIENT.search(mail.new_text[:3000])))
 
 
 @dataclass(frozen=True)
