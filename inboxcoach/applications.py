@@ -67,6 +67,8 @@ class Application:
         last = self.last_activity
         return {
             "company": self.company, "role": self.role, "status": self.status,
+            "company_read_from": self.company_source.name.lower(),
+            "role_read_from": self.role_source.name.lower(),
             "no_reply_yet": self.no_reply, "messages": len(self.events),
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_activity": last.isoformat() if last else None,

@@ -15,7 +15,7 @@ from enum import StrEnum
 from inboxcoach.applications import Application, stored_applications
 from inboxcoach.config import Settings
 from inboxcoach.drafts import NO_CONTACT, UNSURE
-from inboxcoach.records import Tagged, TagRow
+from inboxcoach.records import FactSource, Tagged, TagRow
 from inboxcoach.store import Store
 from inboxcoach.text import display_text
 
@@ -341,12 +341,20 @@ def _app_lines(apps: list[Application], now: datetime) -> tuple[AppLine, ...]:
     for a in apps:
         last = a.last_activity
         lines.append(AppLine(
-            company=display_text(a.company or "Unknown employer", 80),
-            role=display_text(a.role or "", 80), status=a.status,
+            company=display_text(_said(a.company, a.company_source) or "Unknown employer", 80),
+            role=display_text(_said(a.role, a.role_source) or "", 80), status=a.status,
             timeline=_steps(a), last_activity=last,
             no_reply=a.no_reply, days_silent=(now - last).days if last else None))
     far_past = datetime.min.replace(tzinfo=UTC)
     return tuple(sorted(lines, key=lambda a: a.last_activity or far_past, reverse=True))
+
+
+def _said(value: str | None, source: FactSource) -> str | None:
+    """A name only guessed (from an address's letters, a title somewhere in the text) is shown
+    as a guess."""
+    if value and source <= FactSource.GUESSED:
+        return f"{value} (guessed)"
+    return value
 
 
 def tally(rows: Iterable[TagRow], now: datetime, weeks: int = WEEKS

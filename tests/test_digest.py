@@ -303,3 +303,12 @@ def test_coaching_names_the_interviews_to_prepare_for_first():
     notes = coaching_note(digest)
     assert notes[0].startswith("Interviews to prepare for first: Globex, Acme.")
     assert not any("interview message" in n for n in notes)  # said once, with the names
+
+
+def test_a_guessed_employer_or_role_is_shown_as_a_guess():
+    from inboxcoach.digest import _said
+    from inboxcoach.records import FactSource
+
+    assert _said("Graefenberg-Logistik", FactSource.GUESSED) == "Graefenberg-Logistik (guessed)"
+    assert _said("Gräfenberg Logistik", FactSource.STATED) == "Gräfenberg Logistik"
+    assert _said(None, FactSource.NONE) is None
