@@ -18,7 +18,7 @@ from inboxcoach.config import Settings
 from inboxcoach.records import Email, FactSource, JobFacts, Tagged
 from inboxcoach.store import Store
 from inboxcoach.text import ascii_fold, squash_variants
-from inboxcoach.understand import ORG_LEAD, Me, job_facts, named_person_local
+from inboxcoach.understand import ORG_LEAD, ORG_WORDS, Me, job_facts, named_person_local
 
 STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
              "offer": "offer", "rejection": "rejected", "outreach": "contacted"}
@@ -48,8 +48,8 @@ class Application:
     refs: set[str] = field(default_factory=set)  # requisition ids named in its mail
     domains: set[str] = field(default_factory=set)  # the employer's own mail domains
     # every employer and role its messages named, with where each was read
-    employers: list[tuple[FactSource, str]] = field(default_factory=list)
-    roles: list[tuple[FactSource, str]] = field(default_factory=list)
+    employers: dict[tuple[FactSource, str], int] = field(default_factory=dict)
+    roles: dict[tuple[FactSource, str], int] = field(default_factory=dict)
     company_source: FactSource = FactSource.NONE
     role_source: FactSource = FactSource.NONE
 
@@ -77,11 +77,14 @@ class Application:
         }
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _norm(text: str | None) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", ascii_fold(text or "").lower()).strip()
+    """Lower-case words without accents; a name in another script keeps its own letters."""
+    folded = re.sub(r"[^a-z0-9]+", " ", ascii_fold(text or "").lower()).strip()
+    return folded or re.sub(r"[\W_]+", " ", (text or "").casefold()).strip()
 
 
+@lru_cache(maxsize=65536)
 def same_employer(a: str, b: str) -> bool:
     """Two spellings of one employer: "Corvel Health", "Corvelhealth", "Corvel"; "Gilmour
     Research Institute", "Gilmour-Institute"; "Gräfenberg", "Graefenberg". The shorter's words,
@@ -97,7 +100,10 @@ def same_employer(a: str, b: str) -> bool:
     short, long_ = sorted((x, y), key=len)
     joined = "".join(long_)
     if len(short) == 1 and len(short[0]) >= 4 and joined.startswith(short[0]):
-        return True
+        rest = joined[len(short[0]):]  # "Corvel" + "health"; not "Meta" + "switch"
+        if not rest or ORG_WORDS.fullmatch(rest) or any(
+                joined == short[0] + "".join(long_[i:]) for i in range(1, len(long_))):
+            return True
     return short[0] == long_[0] and _in_order(short, long_)
 
 
@@ -167,8 +173,8 @@ def advance(current: str, new: str) -> str:
 
 Facts = Callable[[Email], JobFacts]
 # The user's own mail that starts an application: an application or CV they sent.
-APPLYING = re.compile(r"\b(?:application|applying|apply|cv|résumé|resume|bewerbung|"
-                      r"candidature|candidatura|sollicitatie|solicitud)\b", re.I)
+APPLYING = re.compile(r"\b(?:application|applying|bewerbung|candidature|candidatura|"
+                      r"sollicitatie|solicitud)\b", re.I)
 
 
 def read_facts(mail: Email) -> JobFacts:
@@ -185,9 +191,9 @@ def stored_applications(store: Store, settings: Settings, now: datetime | None =
     (read now, once, for mail tagged before they were kept)."""
     me = me_of(settings)
     stale = store.not_understood(STATUS_OF, me.addresses)
-    if stale:
-        store.save_understanding((key, job_facts(mail, me))
-                                 for key, mail in store.emails_by_key(stale).items())
+    for start in range(0, len(stale), 500):  # a few hundred full records in memory at a time
+        chunk = store.emails_by_key(stale[start:start + 500])
+        store.save_understanding((key, job_facts(mail, me)) for key, mail in chunk.items())
     return from_tagged(store.tagged_threads(STATUS_OF, me.addresses), now,
                        settings.no_reply_days, presorted=True, me=me)
 
@@ -241,8 +247,12 @@ class _Grouping:
         # about "the client" joins, once they name it, the process they started
         self.written: dict[str, list[Application]] = {}
         self.agents: set[str] = set()  # addresses that wrote "my client"
-        # the user's mail that started nothing (yet): the thread it opened may come back
-        self.unplaced: list[tuple[JobFacts, set[str]]] = []
+        # the user's mail that started nothing (yet), by its ids: its thread may come back
+        self.unplaced: dict[str, list[tuple[JobFacts, set[str]]]] = {}
+        # where to look, so that a message is compared with a few applications, not all:
+        # thread ids, requisition ids and employer keys (see _keys) -> applications
+        self.index: dict[str, list[Application]] = {}
+        self.position: dict[int, int] = {}
 
     def add(self, mail: Email, category: str) -> None:
         mine = self.me.wrote(mail)
@@ -256,28 +266,32 @@ class _Grouping:
         if sender in self.agents and f.domain:  # an agency naming itself, not the client
             f = replace(f, employer=None, employer_from=FactSource.NONE, domain=None)
         app, f = self._place(mail, f, ids, sender, status)
+        applying = mine and bool(APPLYING.search(mail.subject)) and not REPLY.match(mail.subject)
         if app is None:
-            if mine and not (APPLYING.search(mail.subject) and not REPLY.match(mail.subject)):
-                self.unplaced.append((f, ids))  # the user's other mail starts nothing
+            if mine and not applying:
+                entry = (f, ids)  # the user's other mail starts nothing
+                for i in ids:
+                    self.unplaced.setdefault(i, []).append(entry)
                 return
             app = Application(None, None, status)
+            self.position[id(app)] = len(self.apps)
             self.apps.append(app)
         if not mine:
             self._remember(mail, f, sender, app)
-        _absorb(app, f, ids)
-        self._absorb_unplaced(app)
-        if mine and app.events:
-            return  # a reply of the user's moves nothing on
+        self._join(app, f, ids)
+        if mine and app.events and not applying:
+            return  # a reply of the user's moves nothing on; applying after an approach does
         app.status = advance(app.status, status) if app.events else status
         app.events.append(Event(mail.date, status, mail.subject, sender, mail.key))
 
     def _place(self, mail: Email, f: JobFacts, ids: set[str], sender: str, status: str
                ) -> tuple[Application | None, JobFacts]:
-        app = _find(self.apps, f, ids, status)
+        app = _find(self._candidates(f, ids), f, ids, status)
         if app is None and status != "contacted":  # an approach starts a process of its own
-            app = _same_writer(self.written.get(sender, []), f)
-        if app is None and f.domain and sender in self.acting:  # the vendor names only itself
-            return _acted_for(self.acting[sender], mail), JobFacts(refs=f.refs)
+            app = _same_writer(_open(self.written.get(sender, []), status), f)
+        vendor_for = _open(self.acting.get(sender, []), status)
+        if app is None and f.domain and vendor_for:  # the vendor names only itself
+            return _acted_for(vendor_for, mail), JobFacts(refs=f.refs)
         return app, f
 
     def _remember(self, mail: Email, f: JobFacts, sender: str, app: Application) -> None:
@@ -286,17 +300,30 @@ class _Grouping:
         if mail.from_ and named_person_local(mail.from_):
             self.written.setdefault(sender, []).append(app)
 
-    def _absorb_unplaced(self, app: Application) -> None:
-        keep = []
-        for f, ids in self.unplaced:
-            if ids & app.thread_ids:
-                _absorb(app, f, ids)
-            else:
-                keep.append((f, ids))
-        self.unplaced = keep
+    def _candidates(self, f: JobFacts, ids: set[str]) -> list[Application]:
+        """The applications that share a thread id, a requisition id or an employer key with
+        the message, oldest first: the only ones ``_find`` can choose."""
+        keys = [f"t:{i}" for i in ids] + [f"r:{r}" for r in f.refs] + _keys(f, looking=True)
+        found = {id(a): a for k in keys for a in self.index.get(k, ())}
+        return sorted(found.values(), key=lambda a: self.position[id(a)])
+
+    def _join(self, app: Application, f: JobFacts, ids: set[str]) -> None:
+        _absorb(app, f, ids)
+        keys = [f"t:{i}" for i in ids] + [f"r:{r}" for r in f.refs] + _keys(f)
+        for k in keys:
+            listed = self.index.setdefault(k, [])
+            if app not in listed:
+                listed.append(app)
+        for i in ids:  # the user's mail that opened this thread
+            for entry in self.unplaced.pop(i, []):
+                for other in entry[1]:  # it joins once, by whichever of its ids comes
+                    if other != i and entry in self.unplaced.get(other, []):
+                        self.unplaced[other].remove(entry)
+                self._join(app, *entry)
 
 
-REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|rif|r)\s*:", re.I)
+# a reply or a forward: the user's answer to something, never an application of their own
+REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|rif|r|fwd?|fw|wg|tr|rv|enc|doorst)\s*:", re.I)
 
 
 def _find(apps: list[Application], f: JobFacts, ids: set[str], status: str = "applied"
@@ -308,8 +335,7 @@ def _find(apps: list[Application], f: JobFacts, ids: set[str], status: str = "ap
     thread = next((a for a in latest if a.thread_ids & ids), None)
     if thread is not None:
         return thread
-    if status == "applied":
-        latest = [a for a in latest if a.status not in ("rejected", "offer")]
+    latest = _open(latest, status)
     for test in (lambda a: bool(a.refs & set(f.refs)) and _employer_fits(a, f) is not False
                  and _role_fits(a, f),
                  lambda a: _employer_fits(a, f) is True and _role_fits(a, f)
@@ -318,6 +344,37 @@ def _find(apps: list[Application], f: JobFacts, ids: set[str], status: str = "ap
         if found is not None:
             return found
     return None
+
+
+def _keys(f: JobFacts, looking: bool = False) -> list[str]:
+    """Keys two spellings of one employer share (see ``same_employer``): the domain, the first
+    and last words, the letters run together (and, for the prefix rule, their beginnings), the
+    initials. An application is filed under its keys; a message ``looking`` for one asks for
+    the matching ones ("Corvel" finds "Corvelhealth", and the other way round)."""
+    keys = [f"d:{f.domain}"] if f.domain else []
+    if not f.employer:
+        return keys
+    words = _norm(f.employer).split()
+    keys += [f"w:{w}" for w in {*words[:1], *words[-1:]} if w not in ORG_LEAD]
+    for whole in squash_variants(f.employer):
+        starts = [whole[:n] for n in range(4, len(whole))]
+        keys.append(f"f:{whole}")
+        keys += [f"{'f' if looking else 'p'}:{p}" for p in starts]
+        if looking:
+            keys.append(f"p:{whole}")
+    kept = [w for w in words if w not in ("of", "and", "the", "for", "de")]
+    keys += [f"a:{''.join(w[0] for w in v)}" for v in (kept, [w for w in kept if w != "nhs"])
+             if len(v) > 1]
+    if re.fullmatch(r"[A-Z]{2,6}", f.employer.strip()):
+        keys.append(f"a:{f.employer.strip().lower()}")
+    return keys
+
+
+def _open(apps: list[Application], status: str) -> list[Application]:
+    """A new acknowledgement never reopens an application that is over."""
+    if status != "applied":
+        return apps
+    return [a for a in apps if a.status not in ("rejected", "offer")]
 
 
 def _same_writer(apps: list[Application], f: JobFacts) -> Application | None:
@@ -340,7 +397,7 @@ def _employer_fits(app: Application, f: JobFacts) -> bool | None:
         return True
     if not f.employer or not app.employers:
         return None
-    return any(same_employer(name, f.employer) for _, name in app.employers)
+    return any(same_employer(name, f.employer) for _, name in app.employers)  # unique names
 
 
 def _role_fits(app: Application, f: JobFacts) -> bool:
@@ -356,27 +413,37 @@ def _absorb(app: Application, f: JobFacts, ids: set[str]) -> None:
     if f.domain:
         app.domains.add(f.domain)
     if f.employer:
-        app.employers.append((f.employer_from, f.employer))
+        key = (f.employer_from, f.employer)
+        app.employers[key] = app.employers.get(key, 0) + 1
         app.company = _best_employer(app.employers)
         app.company_source = max(app.company_source, f.employer_from)
     if f.role:
-        app.roles.append((f.role_from, f.role))
+        key = (f.role_from, f.role)
+        app.roles[key] = app.roles.get(key, 0) + 1
         app.role = _best(app.roles)
         app.role_source = max(app.role_source, f.role_from)
 
 
-def _best(named: list[tuple[FactSource, str]]) -> str:
+Named = dict[tuple[FactSource, str], int]  # (where read, name) -> how many messages said it
+
+
+def _best(named: Named) -> str:
     """The name read from the strongest source; among those, the one written most often, then
     the first."""
     top = max(source for source, _ in named)
-    names = [n for source, n in named if source == top]
-    return max(names, key=lambda n: (sum(_norm(m) == _norm(n) for m in names), -names.index(n)))
+    counts: dict[str, int] = {}
+    spelled: dict[str, str] = {}
+    for (source, name), n in named.items():  # in the order first read
+        if source == top:
+            counts[_norm(name)] = counts.get(_norm(name), 0) + n
+            spelled.setdefault(_norm(name), name)
+    return spelled[max(counts, key=counts.__getitem__)]
 
 
-def _best_employer(named: list[tuple[FactSource, str]]) -> str:
+def _best_employer(named: Named) -> str:
     """As ``_best``, then the name in full when the text wrote it so: "Irish Heritage Sites
     Authority" for "IHSA", "University of Kingsweston" for "Kingsweston"."""
     best = _best(named)
-    fuller = [n for source, n in named if source >= FactSource.TEXT and len(n.split()) > len(
-        best.split()) and same_employer(best, n)]
-    return max(fuller, key=lambda n: (fuller.count(n), len(n))) if fuller else best
+    fuller = {name: n for (source, name), n in named.items() if source >= FactSource.TEXT
+              and len(name.split()) > len(best.split()) and same_employer(best, name)}
+    return max(fuller, key=lambda name: (fuller[name], len(name))) if fuller else best

@@ -260,8 +260,10 @@ def _item(t: Tagged, note: str | None, app: Application | None = None) -> Item:
     if note is None and t.category == "rejection" and t.labels.category_unsure:
         note = UNSURE
     return Item(
-        date=mail.date, company=_opt(app.company if app and app.company else t.company),
-        role=_opt(app.role if app and app.role else t.role), sender=sender,
+        date=mail.date,
+        company=_opt(_said(app.company, app.company_source) if app and app.company else t.company),
+        role=_opt(_said(app.role, app.role_source) if app and app.role else t.role),
+        sender=sender,
         subject=display_text(mail.subject or "(no subject)", 160),
         category=t.category, confidence=t.labels.category_confidence,
         sender_kind=t.sender_kind, sender_confidence=t.labels.sender_confidence,

@@ -7,6 +7,7 @@ import re
 import unicodedata
 import warnings
 from email.header import decode_header, make_header
+from functools import lru_cache
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from mailparser_reply import EmailReplyParser
@@ -75,13 +76,15 @@ _UMLAUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "
                          "Ü": "Ue"})
 
 
-def squash_variants(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def squash_variants(text: str) -> frozenset[str]:
     """A name as the letters of a domain may write it: lower case, nothing but letters and
     digits, accents dropped ("gräfenberg" -> "grafenberg") or spelled out as German domains
-    do ("graefenberg")."""
+    do ("graefenberg"). A name in another script keeps its letters ("яндекс"), never ""."""
     text = text.replace("&", " and ")  # "Maple & Finch" is maple-and-finch.example
     spellings = (text, text.translate(_UMLAUT), text.replace(" and ", " "))
-    return {re.sub(r"[^a-z0-9]", "", ascii_fold(t).lower()) for t in spellings}
+    out = {re.sub(r"[^a-z0-9]", "", ascii_fold(t).lower()) for t in spellings} - {""}
+    return frozenset(out or ({re.sub(r"\W", "", text.casefold())} - {""}))
 
 
 def decode_words(value: str) -> str:

@@ -585,7 +585,8 @@ _TITLE = re.compile(
     rf"(?i:{'|'.join(TITLE_TAIL)})(?:[ \t]+I{{1,3}}|[ \t]+\([\w .,/-]+\)|,[ \t]+[A-Z]\w+|"
     r"[ \t]+(?:Junior|Senior|Sénior|Jr\.?|Sr\.?)(?!\w))?)\b"
     # one word in German and Dutch: "Datenanalyst (m/w/d)", "Data-analist"
-    rf"|(?P<k>[A-ZÄÖÜ][\w-]+?(?i:{'|'.join(COMPOUND_TAIL)})(?:in)?(?:[ \t]+\([mwfdx/ ]+\))?)\b"
+    rf"|(?P<k>(?<![\w-])[A-ZÄÖÜ][\w-]{{1,40}}?(?i:{'|'.join(COMPOUND_TAIL)})(?:in)?"
+    r"(?:[ \t]+\([mwfdx/ ]+\))?)\b"
     rf"|(?P<h>(?i:{'|'.join(TITLE_HEAD)})[ \t]+(?:of[ \t]+|de[ \t]+|d'|del[ \t]+)?"
     r"[\w'’-]+(?:[ \t]+(?!(?:de|del|of|di|du|des|d')\b)[a-zà-ÿ][\w'’-]+)?)")
 _LABELLED_ROLE = re.compile(r"^(?:position|job|role|poste|stelle|puesto|functie|vacature)[ \t]*:"
@@ -659,7 +660,9 @@ def role_read(mail: Email) -> tuple[str | None, FactSource]:
 GENDER = re.compile(r"\((?:e|es|a|ne|in|x)\)|/(?:a|e|in)\b|\s*\((?:[mwfdxh]\s*/\s*)+[mwfdxh]\)",
                     re.I)
 # "REQ-20431", "PGH-DA-0211", "HBC/0923": an employer's or agency's id for one opening.
-JOB_REF = re.compile(r"\b(?:[A-Z]{1,4}[-/]){1,2}\d{3,7}\b|\b\d{3}-[A-Z]{2,5}-\d{3,5}\b")
+JOB_REF = re.compile(r"\b(?!(?:GMT|UTC|CET|CEST|BST|PST|PDT|EST|EDT|ISO|IEC|EN|BS|DIN|FY|COVID|"
+                     r"SARS|TEL|FAX|PO)[-/])(?:[A-Z]{1,4}[-/]){1,2}\d{3,7}\b"
+                     r"|\b\d{3}-[A-Z]{2,5}-\d{3,5}\b")
 
 
 def job_refs(mail: Email) -> tuple[str, ...]:

@@ -246,3 +246,43 @@ def test_titles_of_other_trades_and_languages_are_read():
 
     found = [role(m) for m in to_emails(rows, datetime.now(UTC))]
     assert found == list(cases.values())
+
+
+def test_what_the_review_found_stays_fixed():
+    from inboxcoach.applications import same_employer, same_role
+    from inboxcoach.understand import JOB_REF
+
+    # names in other scripts are compared by their own letters, never as "" == ""
+    assert not same_employer("Яндекс", "Сбербанк") and same_employer("Яндекс", "Яндекс")
+    assert same_role("Аналитик данных", "Аналитик данных")
+    # a prefix is one employer only when what follows is a word of a name
+    assert not same_employer("Meta", "Metaswitch") and not same_employer("Shell", "Shelley Homes")
+    assert same_employer("Corvel", "Corvelhealth")
+    # time zones and standards are not requisition ids
+    assert not JOB_REF.search("10:00 GMT-0500, ISO-27001, FY-2025") and JOB_REF.search("REQ-2043")
+
+
+def test_the_users_other_mail_starts_no_application_and_sending_one_after_an_approach_counts():
+    from datetime import UTC, datetime
+
+    from inboxcoach.applications import group
+    from inboxcoach.grouping import to_emails
+    from inboxcoach.understand import Me
+
+    me = Me(frozenset({"sam@example.org"}), ("Sam Rivera",))
+    mine = {"folder": "Sent", "from_name": "Sam Rivera", "from_addr": "sam@example.org"}
+    rows = [
+        {**msg(1, None, None, None, "other", "Can we resume our call tomorrow?", "Hi mum",
+               day=9), **mine, "to_addr": "mum@example.net"},
+        {**msg(2, None, None, None, "other", "Fwd: Your application at Acme", "See below",
+               day=8), **mine, "to_addr": "mentor@example.net"},
+        msg(3, "q", "Quarry Labs", "Data Analyst", "outreach", "Data Analyst at Quarry Labs",
+            "Would you like to apply?", sender="ann.lee@quarrylabs.example", day=7),
+        {**msg(4, "q", "Quarry Labs", "Data Analyst", "other",
+               "Application: Data Analyst", "Please find my CV attached.", day=6), **mine,
+         "to_addr": "ann.lee@quarrylabs.example"},
+    ]
+    now = datetime.now(UTC)
+    apps = group([(m, r["category"]) for m, r in zip(to_emails(rows, now), rows, strict=True)],
+                 now, me=me)
+    assert [(a.company, a.status) for a in apps] == [("Quarry Labs", "applied")]
