@@ -18,7 +18,14 @@ from inboxcoach.config import Settings
 from inboxcoach.records import Email, FactSource, JobFacts, Tagged
 from inboxcoach.store import Store
 from inboxcoach.text import ascii_fold, squash_variants
-from inboxcoach.understand import ORG_LEAD, ORG_WORDS, Me, job_facts, named_person_local
+from inboxcoach.understand import (
+    ORG_LEAD,
+    ORG_WORDS,
+    RULES_VERSION,
+    Me,
+    job_facts,
+    named_person_local,
+)
 
 STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
              "offer": "offer", "rejection": "rejected", "outreach": "contacted"}
@@ -190,7 +197,7 @@ def stored_applications(store: Store, settings: Settings, now: datetime | None =
     """Every application in the store, from thread stubs and the facts kept at tagging time
     (read now, once, for mail tagged before they were kept)."""
     me = me_of(settings)
-    stale = store.not_understood(STATUS_OF, me.addresses)
+    stale = store.not_understood(STATUS_OF, me.addresses, RULES_VERSION)
     for start in range(0, len(stale), 500):  # a few hundred full records in memory at a time
         chunk = store.emails_by_key(stale[start:start + 500])
         store.save_understanding((key, job_facts(mail, me)) for key, mail in chunk.items())

@@ -171,6 +171,7 @@ class JobFacts:
     refs: tuple[str, ...] = ()  # requisition ids ("REQ-20431"): one id, one application
     domain: str | None = None  # the employer's own mail domain, when the sender writes from it
     agent: bool = False  # the sender writes for a client ("my client"): an agency
+    rules: int = 0  # the version of the rules that read them (understand.RULES_VERSION)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -180,7 +181,7 @@ class JobFacts:
         d = json.loads(text)
         return cls(d["employer"], FactSource(d["employer_from"]), d["role"],
                    FactSource(d["role_from"]), tuple(d["refs"]), d["domain"],
-                   d.get("agent", False))
+                   d.get("agent", False), d.get("rules", 0))
 
 
 @dataclass(frozen=True)

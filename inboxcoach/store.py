@@ -382,17 +382,17 @@ class Store:
                          Prediction(r[7], r[8], bool(r[9]), r[10], r[11], bool(r[12]), r[13]),
                          datetime.fromisoformat(r[14]), _facts(r[15]))
 
-    def not_understood(self, categories: Iterable[str], senders: Iterable[str] = ()
-                       ) -> list[str]:
-        """Keys of tagged messages whose job facts were never read (or read before they were
-        kept whole)."""
+    def not_understood(self, categories: Iterable[str], senders: Iterable[str] = (),
+                       rules: int = 0) -> list[str]:
+        """Keys of tagged messages whose job facts were never read, or read by rules other than
+        version ``rules``."""
         cats, who = list(categories), list(senders)
         marks = ",".join("?" * len(cats))  # only placeholders are formatted into the SQL
         whom = ",".join("?" * len(who)) or "NULL"
         sql = ("SELECT m.msg_key FROM messages m JOIN labels l ON l.message_rowid = m.id "  # noqa: S608
-               f"WHERE l.facts IS NULL AND (l.category IN ({marks}) "
-               f"OR lower(m.from_addr) IN ({whom}))")
-        return [r[0] for r in self.conn.execute(sql, cats + who)]
+               "WHERE (l.facts IS NULL OR coalesce(json_extract(l.facts, '$.rules'), 0) != ?) "
+               f"AND (l.category IN ({marks}) OR lower(m.from_addr) IN ({whom}))")
+        return [r[0] for r in self.conn.execute(sql, [rules, *cats, *who])]
 
     def emails_by_key(self, keys: Iterable[str]) -> dict[str, Email]:
         out: dict[str, Email] = {}

@@ -709,6 +709,11 @@ class Me:
         return job_facts(mail, self)
 
 
+# Raised whenever the rules below read mail differently: facts kept by older rules are read
+# again, once, by the next digest (applications.stored_applications).
+RULES_VERSION = 1
+
+
 def job_facts(mail: Email, me: Me | None = None) -> JobFacts:
     """Everything the applications stage needs from one message. Mail the user sent is read
     from its recipient's side: their domain names the employer, as a sender's does. The
@@ -725,7 +730,7 @@ def job_facts(mail: Email, me: Me | None = None) -> JobFacts:
             _names_domain(employer, mail.from_)):
         domain = None
     return JobFacts(employer, employer_from, job, job_from, job_refs(mail), domain,
-                    bool(FOR_CLIENT.search(mail.new_text[:3000])))
+                    bool(FOR_CLIENT.search(mail.new_text[:3000])), RULES_VERSION)
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,16 @@ def test_a_run_with_nothing_new_keeps_the_digest_and_a_change_rebuilds_it(
         assert store.conn.execute("SELECT count(*) FROM labels WHERE understood=0"
                                   ).fetchone()[0] == 0
         assert store.conn.execute("SELECT count(*) FROM digests").fetchone()[0] == 2
+        # facts read by older rules are read again, once, by the current ones
+        store.conn.execute("UPDATE labels SET facts=json_set(facts, '$.rules', 0) "
+                           "WHERE facts IS NOT NULL")
+    assert main(["applications", "--config", str(cfg), "--json"]) == 0
+    from inboxcoach.understand import RULES_VERSION
+
+    with Store.open(settings.db_path) as store:
+        assert store.conn.execute("SELECT count(*) FROM labels WHERE facts IS NOT NULL AND "
+                                  "json_extract(facts, '$.rules') != ?", (RULES_VERSION,)
+                                  ).fetchone()[0] == 0
 
 
 def test_the_digest_command_says_when_it_kept_the_last_digest(tmp_path: Path, config_file,
