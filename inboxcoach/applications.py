@@ -115,13 +115,21 @@ def same_employer(a: str, b: str) -> bool:
 
 
 def _initials_of(acronym: str, name: str) -> bool:
-    """"IHSA" for "Irish Heritage Sites Authority" ("of", "and", "the" and "&" skipped)."""
-    if not re.fullmatch(r"[A-Z]{2,6}", acronym.strip()):
-        return False
+    """"IHSA" for "Irish Heritage Sites Authority"."""
+    return _acronym(acronym) is not None and _acronym(acronym) in _initials(name)
+
+
+def _acronym(name: str) -> str | None:
+    return name.strip().lower() if re.fullmatch(r"[A-Z]{2,6}", name.strip()) else None
+
+
+def _initials(name: str) -> set[str]:
+    """A name's initials, "of", "and", "the" and "&" skipped, with and without "NHS" ("KWFT",
+    Kirkstall & Wharfe NHS Foundation Trust); none for a one-word name."""
     words = [w for w in _norm(name).split() if w not in ("of", "and", "the", "for", "de")]
-    initials = {"".join(w[0] for w in words),  # "KWFT", Kirkstall & Wharfe NHS Foundation Trust
-                "".join(w[0] for w in words if w != "nhs")}
-    return len(words) > 1 and acronym.strip().lower() in initials
+    if len(words) < 2:
+        return set()
+    return {"".join(w[0] for w in words), "".join(w[0] for w in words if w != "nhs")}
 
 
 def same_role(a: str, b: str) -> bool:
@@ -182,10 +190,6 @@ Facts = Callable[[Email], JobFacts]
 # The user's own mail that starts an application: an application or CV they sent.
 APPLYING = re.compile(r"\b(?:application|applying|bewerbung|candidature|candidatura|"
                       r"sollicitatie|solicitud)\b", re.I)
-
-
-def read_facts(mail: Email) -> JobFacts:
-    return job_facts(mail)
 
 
 def me_of(settings: Settings) -> Me:
@@ -369,11 +373,8 @@ def _keys(f: JobFacts, looking: bool = False) -> list[str]:
         keys += [f"{'f' if looking else 'p'}:{p}" for p in starts]
         if looking:
             keys.append(f"p:{whole}")
-    kept = [w for w in words if w not in ("of", "and", "the", "for", "de")]
-    keys += [f"a:{''.join(w[0] for w in v)}" for v in (kept, [w for w in kept if w != "nhs"])
-             if len(v) > 1]
-    if re.fullmatch(r"[A-Z]{2,6}", f.employer.strip()):
-        keys.append(f"a:{f.employer.strip().lower()}")
+    acronym = _acronym(f.employer)
+    keys += [f"a:{a}" for a in _initials(f.employer) | ({acronym} if acronym else set())]
     return keys
 
 
