@@ -303,6 +303,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     from inboxcoach.modelfiles import MANIFEST_FILE
     from inboxcoach.training import model_card, train
 
+    if args.trial is not None:  # a measurement only: nothing is written
+        from inboxcoach.seed_trial import format_trial, trial
+
+        print(format_trial(trial(args.seeds, args.trial, folds=max(args.folds, 2))))
+        return 0
     if args.card_only:  # the model as it is; only its card is written again
         manifest = json.loads((args.out / MANIFEST_FILE).read_text("utf-8"))
     else:
@@ -339,6 +344,10 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--card-only", action="store_true",
                    help="write MODEL_CARD.md again for the model in --out, without training "
                         "(with --validate, --ordinary and --looks as given)")
+    p.add_argument("--trial", type=Path, metavar="DIR",
+                   help="measure what the seed files in DIR would add, without training: the "
+                        "corpus's files held out in the same folds with and without them, and "
+                        "DIR's files held out whole")
     p.add_argument("--gate", action="store_true",
                    help="also measure the job-search gate in cross-validation (it ships only "
                         "when it raises held-out macro-F1)")

@@ -303,6 +303,43 @@ def task_input(x: Any, data: pd.DataFrame, use: np.ndarray, own: dict[str, Any],
     return x[use]
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """The expanded corpus as the models learn from it: one row per readable record, the
+    labels per task and which rows each task learns from (the feedback model: rejections)."""
+    records: list[dict[str, Any]]
+    data: pd.DataFrame
+    labels: dict[str, np.ndarray]
+    rows: dict[str, np.ndarray]
+
+    @property
+    def families(self) -> list[str]:
+        return [r["family"] for r in self.records]
+
+    @property
+    def files(self) -> list[str]:
+        return [str(r["source"]).rpartition(":")[0] for r in self.records]
+
+    @classmethod
+    def of(cls, records: list[dict[str, Any]], gate: bool = False, log: Any = print) -> Corpus:
+        log(f"corpus: {len(records)} examples from {len({r['family'] for r in records})} "
+            "families")
+        parsed = emails_from_records(records)
+        kept = [(r, m) for r, m in zip(records, parsed, strict=True) if not isinstance(m, str)]
+        records = [r for r, _ in kept]
+        labels = {task: np.array([r[task] for r in records]) for task in TASKS}
+        labels[FEEDBACK] = np.array([bool(r.get(FEEDBACK)) for r in records])
+        everything = np.ones(len(records), dtype=bool)
+        if gate:
+            labels[GATE] = labels["category"] != "other"
+        rows = (dict.fromkeys([*TASKS, GATE], everything)
+                | {FEEDBACK: labels["category"] == "rejection"})
+        if len(set(labels[FEEDBACK][rows[FEEDBACK]])) < 2:  # a tiny corpus: no feedback model
+            log("contains_feedback: the corpus has one class only; no feedback model")
+            del labels[FEEDBACK], rows[FEEDBACK]
+        return cls(records, frame([m for _, m in kept]), labels, rows)
+
+
 def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print,
           gate: bool = False) -> TrainResult:
     """Build the corpus, cross-validate, fit and write the model. ``gate``: also measure the
@@ -312,28 +349,14 @@ def train(seed_dir: Path, out_dir: Path, folds: int = 5, log: Any = print,
     out_dir.mkdir(parents=True, exist_ok=True)
     corpus_path = out_dir / "corpus" / "train.jsonl"
     corpus_path.parent.mkdir(parents=True, exist_ok=True)
-    records = build_corpus(seed_dir, corpus_path)
-    log(f"corpus: {len(records)} examples from {len({r['family'] for r in records})} families")
-    parsed = emails_from_records(records)
-    kept = [(r, m) for r, m in zip(records, parsed, strict=True) if not isinstance(m, str)]
-    records, mails = [r for r, _ in kept], [m for _, m in kept]
-    data = frame(mails)
-    families = [r["family"] for r in records]
-    labels = {task: np.array([r[task] for r in records]) for task in TASKS}
-    labels[FEEDBACK] = np.array([bool(r.get(FEEDBACK)) for r in records])
-    everything = np.ones(len(records), dtype=bool)
-    if gate:
-        labels[GATE] = labels["category"] != "other"
-    rows = dict.fromkeys([*TASKS, GATE], everything) | {FEEDBACK: labels["category"] == "rejection"}
-    if len(set(labels[FEEDBACK][rows[FEEDBACK]])) < 2:  # a tiny corpus: no feedback model
-        log("contains_feedback: the corpus has one class only; no feedback model")
-        del labels[FEEDBACK], rows[FEEDBACK]
+    c = Corpus.of(build_corpus(seed_dir, corpus_path), gate, log)
+    records, data, families, labels, rows = c.records, c.data, c.families, c.labels, c.rows
     cv: dict[str, Any] = {}
     thresholds: dict[str, float] = {}
     # The sender-kind model learns from the category model's out-of-fold answers, mistakes
     # included, as it will meet them in use (the labels when there is no cross-validation).
     categories = labels["category"]
-    files = [str(r["source"]).rpartition(":")[0] for r in records]
+    files = c.files
     if folds > 1:
         splits = {"families": grouped_folds(families, folds)}
         if len(set(files)) >= folds:  # the headline: other writers, other styles
