@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.builders import write_config
 from tests.dovecot import PASSWORD, Dovecot, dovecot_available
 
 
@@ -33,33 +33,6 @@ def dovecot() -> Iterator[Dovecot]:
         yield server
     finally:
         server.cleanup()
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def write_config(path: Path, accounts: list[dict], **tables: dict) -> Path:
-    """Write a config file the way a user would (TOML, one [[accounts]] table each)."""
-    lines = []
-    for name, table in tables.items():
-        if name == "top":
-            lines += [f"{k} = {toml_value(v)}" for k, v in table.items()]
-            continue
-        lines.append(f"[{name}]")
-        lines += [f"{k} = {toml_value(v)}" for k, v in table.items()]
-    for account in accounts:
-        lines.append("[[accounts]]")
-        lines += [f"{k} = {toml_value(v)}" for k, v in account.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return path
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_config
+from tests.builders import AUTOMATED, PERSONAL, write_config
 from tests.mailgen import make_message
-from tests.test_drafts_imap import AUTOMATED, PERSONAL
 
 pytestmark = pytest.mark.dovecot
 KILL_POINTS = 20 if os.environ.get("INBOXCOACH_LONG") else 5

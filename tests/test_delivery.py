@@ -8,7 +8,7 @@ import email.policy
 import mailbox
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,20 +23,12 @@ from inboxcoach.delivery import send_digest
 from inboxcoach.errors import ConfigError, DeliveryError
 from inboxcoach.run import delivery_due
 from inboxcoach.store import Store
+from tests.builders import Inbox
 from tests.dovecot import free_port
 from tests.mailgen import make_message
 
 OWNER = "sam@example.org"
 PASSWORD = "smtp-secret-5f2c"
-
-
-@dataclass
-class Inbox:
-    received: list[tuple[list[str], bytes]] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.received.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
 
 
 def _auth(server, session, envelope, mechanism, data) -> AuthResult:

@@ -3,8 +3,6 @@ for automated mail or a thread already answered; a refusing folder fails that dr
 
 from __future__ import annotations
 
-import email
-import email.policy
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,46 +12,15 @@ from inboxcoach.config import load_config
 from inboxcoach.drafts import NO_CONTACT, REPLIED, make_drafts, plan_drafts
 from inboxcoach.sources import mailbox_opener
 from inboxcoach.store import Store
-from tests.mailgen import make_message
+from tests.builders import automated, drafts_in, personal
 
 pytestmark = pytest.mark.dovecot
-
-PERSONAL = ("Hi Sam,\n\nThank you for taking the time to apply for the Data Analyst role. After "
-            "careful consideration we have decided to move forward with another candidate whose "
-            "experience more closely matches our needs.\n\n"
-            "Best regards,\nJane Doe\nTalent Partner\n")
-AUTOMATED = ("Dear Candidate,\n\nThank you for your interest in Globex. Unfortunately we will not "
-             "be moving forward with your application at this time. This mailbox is not "
-             "monitored; please do not reply.\n\nGlobex Talent Acquisition\n")
-
-
-RECENT = datetime.now(UTC) - timedelta(days=2)
-
-
-def personal(i: int = 1, when: datetime = RECENT) -> bytes:
-    return make_message(i, "Your application to Acme", PERSONAL,
-                        sender="Jane Doe <jane.doe@acme.example>", when=when)
-
-
-def automated(i: int = 2, when: datetime = RECENT) -> bytes:
-    return make_message(i, "Your application", AUTOMATED,
-                        sender="Globex Careers <no-reply@globex.example>", when=when)
-
 
 def setup(dovecot, config_file, **account):
     cfg = config_file([dovecot.account(**account)],
                       drafts={"your_name": "Sam Candidate", "your_email": "sam@example.org"})
     assert main(["fetch", "--config", str(cfg), "-q"]) == 0
     return cfg
-
-
-def drafts_in(dovecot, folder="Drafts"):
-    with dovecot.client() as c:
-        c.select_folder(folder, readonly=True)
-        uids = c.search(["ALL"])
-        data = c.fetch(uids, ["FLAGS", "BODY.PEEK[]"]) if uids else {}
-    return [(d[b"FLAGS"], email.message_from_bytes(d[b"BODY[]"], policy=email.policy.default))
-            for d in data.values()]
 
 
 def test_personal_rejection_gets_exactly_one_threaded_draft(dovecot, config_file, capsys):

@@ -14,10 +14,10 @@ from inboxcoach.cli import main
 from inboxcoach.config import load_config
 from inboxcoach.errors import ExitCode
 from inboxcoach.store import Store
+from tests.builders import drafts_in, personal
 from tests.dovecot import Dovecot, dovecot_available
 from tests.mailgen import make_message
 from tests.proxy import CutProxy
-from tests.test_drafts_imap import drafts_in, personal
 
 pytestmark = pytest.mark.dovecot
 DRAFTS = {"your_name": "Sam Candidate", "your_email": "sam@example.org"}

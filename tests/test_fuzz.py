@@ -35,7 +35,7 @@ from inboxcoach.drafting import HEADERS as DRAFT_HEADERS
 from inboxcoach.parse import BatchParser, parse_or_reason
 from inboxcoach.records import Email, MessageRef, RawMessage
 from inboxcoach.store import Store
-from tests.conftest import write_config
+from tests.builders import write_config
 from tests.data_paths import TRICKY
 from tests.mailgen import make_message
 

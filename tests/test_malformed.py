@@ -18,7 +18,7 @@ from pathlib import Path
 
 from inboxcoach.config import load_config
 from inboxcoach.store import Store
-from tests.conftest import write_config
+from tests.builders import write_config
 
 # Bounded, not tight: 381 MB on one run here and 634 MB on another (CI on this machine); the
 # 50 MB message is read whole before its header is cut, and the model is loaded.

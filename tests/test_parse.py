@@ -100,7 +100,7 @@ def test_known_parser_crash_becomes_a_parse_error():
 
 
 def test_deep_nesting_becomes_a_parse_error():
-    from tests.test_tricky_mail import deep_multipart
+    from tests.builders import deep_multipart
 
     with pytest.raises(ParseError):
         parse(deep_multipart(1000))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE, default_model_dir
-from tests.conftest import write_config
+from tests.builders import write_config
 from tests.mailgen import make_message
 
 ROOT = Path(__file__).parent.parent

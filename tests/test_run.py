@@ -18,8 +18,8 @@ from inboxcoach.errors import ExitCode
 from inboxcoach.lock import RunLock
 from inboxcoach.run import run_pipeline, stop_on_sigterm
 from inboxcoach.store import Store
+from tests.builders import automated, drafts_in, personal
 from tests.dovecot import free_port
-from tests.test_drafts_imap import automated, drafts_in, personal
 
 DRAFTS = {"your_name": "Sam Candidate", "your_email": "sam@example.org"}
 

@@ -40,11 +40,9 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from tests.conftest import write_config
+from tests.builders import Inbox, automated, personal, write_config
 from tests.dovecot import USER, Dovecot, dovecot_available, free_port
 from tests.mailgen import make_message
-from tests.test_delivery import Inbox
-from tests.test_drafts_imap import automated, personal
 
 pytestmark = pytest.mark.dovecot
 

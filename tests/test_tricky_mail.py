@@ -10,20 +10,13 @@ from imapclient.exceptions import IMAPClientError
 from inboxcoach.config import load_config
 from inboxcoach.fetch import fetch_all
 from inboxcoach.store import Store
+from tests.builders import deep_multipart
 from tests.data_paths import TRICKY
 from tests.mailgen import make_message
 
 
 def tricky_messages() -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(TRICKY.glob("*.eml"))}
-
-
-def deep_multipart(depth: int) -> bytes:
-    head = b"From: a@b.example\r\nSubject: deep\r\nMessage-ID: <deep@tricky.test>\r\n"
-    parts = [head]
-    for i in range(depth):
-        parts.append(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i))
-    return b"".join(parts) + b"Content-Type: text/plain\r\n\r\nbottom\r\n"
 
 
 def big_attachment(megabytes: int) -> bytes:
