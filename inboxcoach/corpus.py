@@ -147,6 +147,11 @@ PLACEHOLDERS = frozenset({
     "candidate", "candidate_full", "candidate_email", "company", "company_slug", "domain", "role",
     "sender", "sender_first", "sender_email", "sender_freemail", "agency", "agency_domain",
     "weekday", "date", "time", "link", "job_id"})
+# The placeholders whose values are safe inside an address (ASCII, no spaces): "{sender}@x.com"
+# would put a display name with a space and an accent into From, which no mail can carry.
+ADDRESS_PLACEHOLDERS = frozenset({
+    "sender_email", "sender_freemail", "sender_first", "candidate_email", "domain",
+    "company_slug", "agency_domain"})
 
 
 def seed_problems(seed: Any) -> list[str]:
@@ -178,6 +183,10 @@ def seed_problems(seed: Any) -> list[str]:
               for k in PLACEHOLDERS}
     if "@" not in fill(seed.get("from_addr") or "", sample):
         problems.append("from_addr is not an address")
+    for key in ("from_addr", "contact_email"):
+        unsafe = set(PLACEHOLDER.findall(seed.get(key) or "")) - ADDRESS_PLACEHOLDERS
+        problems += [f"{key} uses {{{name}}}, which is not an address part: use one of "
+                     f"{sorted(ADDRESS_PLACEHOLDERS)}" for name in sorted(unsafe)]
     return problems
 
 

@@ -52,6 +52,9 @@ def test_the_seed_checker_names_what_is_wrong():
         {**good, "category": "other", "stage": None, "contains_feedback": True})
     assert "no human contact, yet a contact_email" in seed_problems(
         {**good, "contact_email": "x@y.z"})
+    # A name with a space or an accent cannot be an address part (it crashed the corpus build).
+    assert seed_problems({**good, "from_addr": "{sender}@vaultgrid.com"})[0].startswith(
+        "from_addr uses {sender}, which is not an address part")
 
 
 def test_expansion_is_deterministic_and_fills_placeholders():
