@@ -5,8 +5,8 @@ its reasons, a request for pointers where it did not.
 
 The targets are the product's (DESIGN.md): drafts for at least 95% of the rejections with a
 human contact and none for anything else; the right variant for at least 95% of the drafts.
-The shipped model drafts for 29 of the 30 (one clear rejection is below its unsure
-threshold), so recall is held here at the target. The
+The shipped model drafts for all 30 (the one before it missed a clear rejection below its
+unsure threshold), so recall is held here at the target, not at today's figure. The
 reply that reads well either way (the feedback model was unsure) is not counted wrong, but it
 may not stand in for more than two in five of the answers.
 """
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.dovecot
 
 FIXTURE = Path(__file__).parent / "data" / "rejections" / "rejections.jsonl"
 ASKS = {"ask", "ask_after_interview"}
-RECALL_FLOOR = 0.95  # the target; 29 of 30 measured
+RECALL_FLOOR = 0.95  # the target; 30 of 30 measured (model 499de667b30c)
 
 
 def fixture_records() -> list[dict]:
