@@ -24,10 +24,10 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inboxcoach.corpus import load_labelled  # noqa: E402
-from inboxcoach.evaluation import emails_from_records  # noqa: E402
-from inboxcoach.model import Classifier  # noqa: E402
-from inboxcoach.modelfiles import MODEL_FILE, default_model_dir  # noqa: E402
+from inboxcoach.classify.model import Classifier  # noqa: E402
+from inboxcoach.classify.model_files import MODEL_FILE, default_model_dir  # noqa: E402
+from inboxcoach.train.corpus import load_labelled  # noqa: E402
+from inboxcoach.train.evaluation import emails_from_records  # noqa: E402
 
 
 def main() -> None:

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inboxcoach.evaluation import evaluate_ordinary, load_ordinary  # noqa: E402
-from inboxcoach.model import Classifier  # noqa: E402
+from inboxcoach.classify.model import Classifier  # noqa: E402
+from inboxcoach.train.evaluation import evaluate_ordinary, load_ordinary  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "ordinary" / "mail"
 

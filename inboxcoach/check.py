@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from inboxcoach.config import AccountConfig
 from inboxcoach.errors import InboxcoachError
-from inboxcoach.mailbox import find_role
+from inboxcoach.fetch.open import Opener
+from inboxcoach.fetch.protocol import find_role
 from inboxcoach.records import FolderInfo
-from inboxcoach.sources import Opener
 
 
 @dataclass

@@ -105,10 +105,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 # -- commands ----------------------------------------------------------------------------------
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from inboxcoach.fetch import fetch_all
+    from inboxcoach.fetch.stage import fetch_all
     from inboxcoach.lock import RunLock
     from inboxcoach.progress import progress_bar
-    from inboxcoach.store import Store
+    from inboxcoach.store.database import Store
 
     settings = settings_from(args)
     with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
@@ -132,7 +132,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from inboxcoach.status import status_lines
-    from inboxcoach.store import Store
+    from inboxcoach.store.database import Store
 
     settings = settings_from(args)
     with Store.open(settings.db_path) as store:
@@ -153,7 +153,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def check_accounts(settings: Settings, only: str | None = None) -> ExitCode:
     """Log in to every account (or ``only`` one) and print what ``check`` reports."""
     from inboxcoach.check import check_account
-    from inboxcoach.sources import mailbox_opener
+    from inboxcoach.fetch.open import mailbox_opener
 
     code = ExitCode.OK
     for account in settings.accounts:
@@ -178,11 +178,11 @@ def add_account_arg(p: argparse.ArgumentParser) -> None:
 def cmd_classify(args: argparse.Namespace) -> int:
     import json
 
-    from inboxcoach.classify import classify_raws, not_mail, read_paths, source_name
+    from inboxcoach.classify.model import Classifier
+    from inboxcoach.classify.stage import classify_raws, not_mail, read_paths, source_name
     from inboxcoach.config import FetchSettings
-    from inboxcoach.fetch import chunked
-    from inboxcoach.model import Classifier
-    from inboxcoach.parse import BatchParser
+    from inboxcoach.fetch.parse import BatchParser
+    from inboxcoach.fetch.stage import chunked
 
     raws, rejected = not_mail(list(read_paths(args.paths, FetchSettings().max_message_bytes)))
     for raw, reason in rejected:
@@ -223,8 +223,8 @@ def add_classify_args(p: argparse.ArgumentParser) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from inboxcoach.evaluation import evaluate, format_evaluation, load_evaluation_set
-    from inboxcoach.model import Classifier
+    from inboxcoach.classify.model import Classifier
+    from inboxcoach.train.evaluation import evaluate, format_evaluation, load_evaluation_set
 
     if args.ordinary:
         return _evaluate_ordinary(args)
@@ -247,7 +247,7 @@ def _evaluate_applications(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
 
-    from inboxcoach.grouping import format_grouping, load_mailbox, score_grouping
+    from inboxcoach.train.grouping_eval import format_grouping, load_mailbox, score_grouping
 
     if not args.file.exists():
         raise InputError(f"{args.file} does not exist")
@@ -262,8 +262,8 @@ def _evaluate_applications(args: argparse.Namespace) -> int:
 def _evaluate_ordinary(args: argparse.Namespace) -> int:
     import json
 
-    from inboxcoach.evaluation import evaluate_ordinary, format_ordinary, load_ordinary
-    from inboxcoach.model import Classifier
+    from inboxcoach.classify.model import Classifier
+    from inboxcoach.train.evaluation import evaluate_ordinary, format_ordinary, load_ordinary
 
     if not args.file.exists():
         raise InputError(f"{args.file} does not exist")
@@ -293,18 +293,18 @@ def add_evaluate_args(p: argparse.ArgumentParser) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     import json
 
-    from inboxcoach.evaluation import (
+    from inboxcoach.classify.model import Classifier
+    from inboxcoach.classify.model_files import MANIFEST_FILE
+    from inboxcoach.train.evaluation import (
         evaluate,
         evaluate_ordinary,
         load_evaluation_set,
         load_ordinary,
     )
-    from inboxcoach.model import Classifier
-    from inboxcoach.modelfiles import MANIFEST_FILE
-    from inboxcoach.training import model_card, train
+    from inboxcoach.train.training import model_card, train
 
     if args.trial is not None:  # a measurement only: nothing is written
-        from inboxcoach.seed_trial import format_trial, trial
+        from inboxcoach.train.seed_trial import format_trial, trial
 
         print(format_trial(trial(args.seeds, args.trial, folds=max(args.folds, 2))))
         return 0
@@ -360,10 +360,10 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_drafts(args: argparse.Namespace) -> int:
-    from inboxcoach.drafts import make_drafts
+    from inboxcoach.drafts.stage import make_drafts
+    from inboxcoach.fetch.open import mailbox_opener
     from inboxcoach.lock import RunLock
-    from inboxcoach.sources import mailbox_opener
-    from inboxcoach.store import Store
+    from inboxcoach.store.database import Store
 
     settings = settings_from(args)
     with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
@@ -400,8 +400,8 @@ def cmd_applications(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from inboxcoach.applications import stored_applications
-    from inboxcoach.store import Store
+    from inboxcoach.classify.applications import stored_applications
+    from inboxcoach.store.database import Store
 
     settings = settings_from(args)
     with Store.open(settings.db_path) as store:
@@ -434,7 +434,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from inboxcoach.lock import RunLock
     from inboxcoach.progress import progress_bar
     from inboxcoach.run import run_pipeline, stop_on_sigterm
-    from inboxcoach.store import Store
+    from inboxcoach.store.database import Store
 
     settings = settings_from(args)
     with RunLock(settings.state_dir), stop_on_sigterm() as should_stop, \
@@ -465,7 +465,7 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
 def cmd_digest(args: argparse.Namespace) -> int:
     from inboxcoach.lock import RunLock
     from inboxcoach.run import write_digest_now
-    from inboxcoach.store import Store
+    from inboxcoach.store.database import Store
 
     settings = settings_from(args)
     if not settings.digest.enabled:

@@ -16,7 +16,7 @@ from inboxcoach.config import Settings, load_config
 from inboxcoach.errors import InputError
 from inboxcoach.run import RunReport, run_pipeline
 from inboxcoach.samplebox import OWNER_EMAIL, OWNER_NAME, build_maildirs
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 
 MARKER = ".inboxcoach-demo"
 CONFIG = f"""\

@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from inboxcoach import __version__
-from inboxcoach.applications import me_of
+from inboxcoach.classify.applications import me_of
+from inboxcoach.classify.model_files import installed_version
 from inboxcoach.config import Settings
-from inboxcoach.drafts import DraftReport, make_drafts
+from inboxcoach.drafts.stage import DraftReport, make_drafts
 from inboxcoach.errors import ExitCode, InboxcoachError
-from inboxcoach.fetch import FetchReport, Progress, fetch_all
-from inboxcoach.modelfiles import installed_version
-from inboxcoach.sources import mailbox_opener
-from inboxcoach.store import Store
+from inboxcoach.fetch.open import mailbox_opener
+from inboxcoach.fetch.stage import FetchReport, Progress, fetch_all
+from inboxcoach.store.database import Store
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,8 @@ def classify_pending(store: Store, settings: Settings) -> int:
     there is something to tag, so a run with nothing new stays fast."""
     if not store.needs_labels(installed_version()):
         return 0
-    from inboxcoach.classify import classify_store
-    from inboxcoach.model import Classifier
+    from inboxcoach.classify.model import Classifier
+    from inboxcoach.classify.stage import classify_store
 
     return classify_store(store, Classifier.load(), me_of(settings))
 
@@ -141,7 +141,7 @@ def _digest_stage(settings: Settings, store: Store, report: RunReport,
         return
     report.digest, report.new_in_digest = written.path, written.new
     if settings.delivery.enabled and delivery_due(store, settings, written.now, written.new):
-        from inboxcoach.delivery import send_digest
+        from inboxcoach.digest.deliver import send_digest
 
         try:
             html = written.path.read_text("utf-8")  # read here: only a delivery needs it
@@ -168,8 +168,8 @@ def write_digest_now(settings: Settings, store: Store, now: datetime | None = No
     """Gather, render and write the digest, and record it; None when digests are off."""
     if not settings.digest.enabled:
         return None
-    from inboxcoach.digest import gather
-    from inboxcoach.report import render, write_digest
+    from inboxcoach.digest.gather import gather
+    from inboxcoach.digest.render import render, write_digest
 
     now = now or datetime.now(UTC)
     if replied is None:  # the drafts stage did not run: what the stored mail shows

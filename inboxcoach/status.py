@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inboxcoach.errors import ExitCode
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 
 EXIT_MEANINGS = {ExitCode.OK: "everything done", ExitCode.INTERNAL: "a bug: see the log",
                  ExitCode.CONFIG: "configuration or input", ExitCode.NETWORK: "server or network",

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from inboxcoach.corpus import read_seeds
-from inboxcoach.model import CATEGORIES
+from inboxcoach.classify.model import CATEGORIES
+from inboxcoach.train.corpus import read_seeds
 from tests.mailgen import make_message
 
 SEEDS = Path(__file__).parent.parent / "models" / "corpus" / "seeds"

@@ -6,9 +6,9 @@ import json
 import mailbox
 from datetime import UTC, datetime, timedelta
 
-from inboxcoach.applications import advance, group
+from inboxcoach.classify.applications import advance, group
 from inboxcoach.cli import main
-from inboxcoach.parse import parse_raw
+from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
 from tests.mailgen import make_message
 

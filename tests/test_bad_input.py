@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from inboxcoach.cli import main
-from inboxcoach.parse import not_mail_reason
+from inboxcoach.fetch.parse import not_mail_reason
 from tests.mailgen import make_message
 
 SAMPLE = Path(__file__).parent.parent / "inboxcoach" / "sample" / "mailbox.jsonl"

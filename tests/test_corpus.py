@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from inboxcoach.corpus import COPIES, expand, read_seeds, record_to_raw
-from inboxcoach.parse import parse_raw
+from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
+from inboxcoach.train.corpus import COPIES, expand, read_seeds, record_to_raw
 
 SEEDS = Path(__file__).parent.parent / "models" / "corpus" / "seeds"
 REQUIRED = {"family", "category", "sender_kind", "has_human_contact", "contains_feedback",
@@ -29,7 +29,7 @@ def test_every_seed_is_complete_and_valid():
 
 
 def test_every_seed_file_passes_the_seed_checker():
-    from inboxcoach.corpus import check_seed_file
+    from inboxcoach.train.corpus import check_seed_file
 
     files = [*SEEDS.glob("*.jsonl"), *(SEEDS.parent / "feedback-test").glob("*.jsonl")]
     assert len(files) > 20
@@ -37,7 +37,7 @@ def test_every_seed_file_passes_the_seed_checker():
 
 
 def test_the_seed_checker_names_what_is_wrong():
-    from inboxcoach.corpus import seed_problems
+    from inboxcoach.train.corpus import seed_problems
 
     good = {"family": "x-001", "category": "rejection", "sender_kind": "automated",
             "has_human_contact": False, "contains_feedback": False, "stage": "application",

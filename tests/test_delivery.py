@@ -19,10 +19,10 @@ from aiosmtpd.smtp import AuthResult
 
 from inboxcoach.cli import main
 from inboxcoach.config import DeliverySettings, SecretSpec, load_config, parse_config
-from inboxcoach.delivery import send_digest
+from inboxcoach.digest.deliver import send_digest
 from inboxcoach.errors import ConfigError, DeliveryError
 from inboxcoach.run import delivery_due
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from tests.builders import Inbox
 from tests.dovecot import free_port
 from tests.mailgen import make_message

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from inboxcoach.cli import main
-from inboxcoach.drafts import NO_CONTACT, REPLIED
+from inboxcoach.drafts.stage import NO_CONTACT, REPLIED
 from inboxcoach.samplebox import load_sample
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_the_demo_finds_the_sample_mailboxs_true_applications(demo: Path, monkey
     """The sample's true grouping, written down by reading every message
     (tests/data/sample-applications.json): 21 applications (and three approaches the user
     never answered), each found once, whole, with its true status; one offer."""
-    from inboxcoach.applications import stored_applications
+    from inboxcoach.classify.applications import stored_applications
     from inboxcoach.config import load_config
 
     truth = json.loads((Path(__file__).parent / "data" / "sample-applications.json").read_text())
@@ -137,7 +137,7 @@ def test_the_demo_digest_names_each_new_messages_true_employer(demo: Path, monke
     """A new message is listed with its application's employer (read from all its mail),
     never a domain's letters, a person or an agency."""
     from inboxcoach.config import load_config
-    from inboxcoach.digest import gather
+    from inboxcoach.digest.gather import gather
 
     truth = json.loads((Path(__file__).parent / "data" / "sample-applications.json").read_text())
     employers = {a["employer"] for a in truth["applications"] if a["employer"]}

@@ -13,14 +13,22 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from inboxcoach.charts import funnel_chart, kinds_chart, weekly_chart
 from inboxcoach.cli import main
-from inboxcoach.coaching import coaching_note
 from inboxcoach.config import load_config
-from inboxcoach.digest import Digest, Weekly, Window, WindowKind, digest_since, is_new, weekly
+from inboxcoach.digest.charts import funnel_chart, kinds_chart, weekly_chart
+from inboxcoach.digest.coaching import coaching_note
+from inboxcoach.digest.gather import (
+    Digest,
+    Weekly,
+    Window,
+    WindowKind,
+    digest_since,
+    is_new,
+    weekly,
+)
+from inboxcoach.digest.render import render, write_digest
 from inboxcoach.records import TagRow
-from inboxcoach.report import render, write_digest
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from inboxcoach.text import defang, display_text
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -109,8 +117,8 @@ def test_defang_keeps_urls_readable_but_not_clickable():
 
 def test_every_field_from_mail_is_defanged_not_only_subjects():
     """A sender's display name, an employer or a draft's subject can carry a URL too."""
-    from inboxcoach.digest import _draft_lines, _no_contact
-    from inboxcoach.drafts import NO_CONTACT
+    from inboxcoach.digest.gather import _draft_lines, _no_contact
+    from inboxcoach.drafts.stage import NO_CONTACT
 
     evil = '"Jane https://evil.example/" <jane@acme.example>'
     assert display_text(evil) == '"Jane https[:]//evil.example/" <jane@acme.example>'
@@ -163,7 +171,7 @@ def test_coaching_counts_in_one_sentence_share_one_period():
     """A week's rejections and a month's drafts are two sentences, each naming its period."""
     from dataclasses import replace
 
-    from inboxcoach.digest import RECENT, DraftLine
+    from inboxcoach.digest.gather import RECENT, DraftLine
 
     draft = DraftLine(NOW - timedelta(days=22), "Jane", "Re: x", "asks", "Drafts", False)
     digest = replace(_empty_digest(personal_rejections_this_week=1), drafts=(draft,))
@@ -245,7 +253,7 @@ def test_hostile_digest_links_nothing_and_loads_nothing_remote(hostile_digest: s
 
 def test_render_escapes_every_field_of_every_record():
     d = _empty_digest()
-    from inboxcoach.digest import AppLine, DraftLine, Group, Item, QuietGroup, SkipLine
+    from inboxcoach.digest.gather import AppLine, DraftLine, Group, Item, QuietGroup, SkipLine
 
     evil = "<b onmouseover=alert(1)>x</b>"
     item = Item(NOW, evil, evil, evil, evil, "rejection", 0.5, "personal", 0.5, True, evil, evil)
@@ -277,7 +285,7 @@ def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(t
 def test_the_headline_counts_agree_with_their_nouns(tmp_path: Path):
     from dataclasses import replace
 
-    from inboxcoach.report import render
+    from inboxcoach.digest.render import render
 
     one = {k: 1 for k in ("replies", "personal", "automated", "rejection", "interview",
                           "assessment", "offer", "outreach")}
@@ -291,7 +299,7 @@ def test_the_headline_counts_agree_with_their_nouns(tmp_path: Path):
 def test_coaching_names_the_interviews_to_prepare_for_first():
     from dataclasses import replace
 
-    from inboxcoach.digest import AppLine
+    from inboxcoach.digest.gather import AppLine
 
     def app(company: str, status: str, days: int, role: str = "") -> AppLine:
         when = NOW - timedelta(days=days)
@@ -306,7 +314,7 @@ def test_coaching_names_the_interviews_to_prepare_for_first():
 
 
 def test_a_guessed_employer_or_role_is_shown_as_a_guess():
-    from inboxcoach.digest import _said
+    from inboxcoach.digest.gather import _said
     from inboxcoach.records import FactSource
 
     assert _said("Graefenberg-Logistik", FactSource.GUESSED) == "Graefenberg-Logistik (guessed)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inboxcoach.diversity import (
+from inboxcoach.train.diversity import (
     corpus_diversity,
     distinct_trigrams,
     format_table,

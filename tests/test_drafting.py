@@ -8,8 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from inboxcoach.drafting import DraftError, Writer, compose, first_name, interviewed, reply_subject
-from inboxcoach.parse import parse_raw
+from inboxcoach.drafts.compose import (
+    DraftError,
+    Writer,
+    compose,
+    first_name,
+    interviewed,
+    reply_subject,
+)
+from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import Address, FeedbackCall, MessageRef, RawMessage, feedback_call
 
 GIVEN, NOT_GIVEN = FeedbackCall.GIVEN, FeedbackCall.NOT_GIVEN
@@ -156,19 +163,20 @@ def test_templates_can_be_overridden(tmp_path):
 
 
 def test_the_only_sending_path_is_the_digest_to_its_owner():
-    """Drafts are never sent: only delivery.py speaks SMTP, it imports nothing that knows
+    """Drafts are never sent: only digest/deliver.py speaks SMTP, it imports nothing that knows
     about drafts or mail content, and its one recipient is the configured owner."""
     import ast
     from pathlib import Path
 
     package = Path(__file__).parent.parent / "inboxcoach"
-    senders = [p.name for p in package.rglob("*.py")
+    senders = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
                if any(word in p.read_text() for word in ("smtplib", "SMTP(", "SMTP_SSL", "sendmail",
                                                             "send_message"))]
-    assert senders == ["delivery.py"]
-    tree = ast.parse((package / "delivery.py").read_text())
+    assert senders == ["digest/deliver.py"]
+    tree = ast.parse((package / "digest" / "deliver.py").read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert not imported & {"inboxcoach.drafts", "inboxcoach.drafting", "inboxcoach.store"}
+    assert not imported & {"inboxcoach.drafts.stage", "inboxcoach.drafts.compose",
+                           "inboxcoach.store.database"}
     sends = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
              and getattr(n.func, "attr", "") in ("send_message", "sendmail")]
     assert len(sends) == 1
@@ -212,9 +220,9 @@ def test_draft_answers_in_the_rejections_language(body, expected):
 def test_every_variant_has_a_template_in_every_draft_language():
     from pathlib import Path
 
-    from inboxcoach.drafting import GREETINGS, Variant
+    from inboxcoach.drafts.compose import GREETINGS, Variant
 
-    folder = Path(__file__).parent.parent / "inboxcoach" / "templates" / "drafts"
+    folder = Path(__file__).parent.parent / "inboxcoach" / "drafts" / "templates"
     for variant in Variant:
         for lang in GREETINGS:
             name = f"{variant}.txt.j2" if lang == "en" else f"{variant}.{lang}.txt.j2"
@@ -258,8 +266,8 @@ def test_the_after_interview_draft_follows_the_application_history():
 
 
 def test_rejections_after_an_interview_or_a_test_in_their_application_are_found():
-    from inboxcoach.applications import Application, Event
-    from inboxcoach.drafts import met_before
+    from inboxcoach.classify.applications import Application, Event
+    from inboxcoach.drafts.stage import met_before
 
     def app(*statuses: str) -> Application:
         return Application("Acme", None, statuses[-1], [
@@ -273,8 +281,8 @@ def test_rejections_after_an_interview_or_a_test_in_their_application_are_found(
 
 
 def test_a_draft_states_only_facts_that_were_said_not_guessed():
-    from inboxcoach.applications import Application
-    from inboxcoach.drafts import checked_facts
+    from inboxcoach.classify.applications import Application
+    from inboxcoach.drafts.stage import checked_facts
     from inboxcoach.records import FactSource
 
     said = Application("Quillmarsh Insurance", "Analytics Engineer", "rejected",

@@ -21,10 +21,10 @@ import pytest
 
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
-from inboxcoach.corpus import record_to_raw
-from inboxcoach.parse import parse_raw
+from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
+from inboxcoach.train.corpus import record_to_raw
 
 pytestmark = pytest.mark.dovecot
 

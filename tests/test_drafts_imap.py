@@ -9,9 +9,9 @@ import pytest
 
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
-from inboxcoach.drafts import NO_CONTACT, REPLIED, make_drafts, plan_drafts
-from inboxcoach.sources import mailbox_opener
-from inboxcoach.store import Store
+from inboxcoach.drafts.stage import NO_CONTACT, REPLIED, make_drafts, plan_drafts
+from inboxcoach.fetch.open import mailbox_opener
+from inboxcoach.store.database import Store
 from tests.builders import automated, drafts_in, personal
 
 pytestmark = pytest.mark.dovecot

@@ -13,7 +13,7 @@ import pytest
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
 from inboxcoach.errors import ExitCode
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from tests.builders import drafts_in, personal
 from tests.dovecot import Dovecot, dovecot_available
 from tests.mailgen import make_message

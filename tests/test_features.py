@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from inboxcoach.features import CHAR_TEXT, meta_tokens, model_text, stage_tokens
-from inboxcoach.model import frame
-from inboxcoach.parse import parse_raw
+from inboxcoach.classify.features import CHAR_TEXT, meta_tokens, model_text, stage_tokens
+from inboxcoach.classify.model import frame
+from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
 
 
@@ -79,7 +79,7 @@ def test_stage_tokens_pair_each_sender_token_with_the_category():
 
 
 def test_feedback_cues_name_reasons_and_offers_in_five_languages():
-    from inboxcoach.features import feedback_cues
+    from inboxcoach.classify.features import feedback_cues
 
     assert "cue:reason-more" in feedback_cues("we were looking for more hands-on experience")
     assert "cue:reason-lack" in feedback_cues("Leider fehlt Ihnen die Erfahrung mit SAP.")

@@ -6,9 +6,9 @@ import pytest
 
 from inboxcoach.config import AccountConfig, FetchSettings
 from inboxcoach.errors import AuthError, ExitCode
-from inboxcoach.fetch import FetchReport, fetch_account
+from inboxcoach.fetch.stage import FetchReport, fetch_account
 from inboxcoach.progress import NoProgress
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from tests.data_paths import TRICKY
 from tests.fakes import FakeMailbox
 from tests.mailgen import make_message
@@ -81,7 +81,7 @@ def test_checkpoint_not_moved_when_commit_fails(store, monkeypatch):
 
 def test_crash_inside_the_transaction_rolls_back(store, monkeypatch):
     box = FakeMailbox({"INBOX": [make_message(i) for i in range(3)]})
-    import inboxcoach.store as store_mod
+    import inboxcoach.store.database as store_mod
 
     def boom(*a, **k):
         raise KeyboardInterrupt

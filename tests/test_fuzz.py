@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
-from inboxcoach.drafting import HEADERS as DRAFT_HEADERS
-from inboxcoach.parse import BatchParser, parse_or_reason
+from inboxcoach.drafts.compose import HEADERS as DRAFT_HEADERS
+from inboxcoach.fetch.parse import BatchParser, parse_or_reason
 from inboxcoach.records import Email, MessageRef, RawMessage
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from tests.builders import write_config
 from tests.data_paths import TRICKY
 from tests.mailgen import make_message

@@ -1,12 +1,13 @@
 """Grouping mail into applications, measured on a team-written mailbox whose true application
-of every message is written down (``tests/data/applications/``, see ``inboxcoach.grouping``)."""
+of every message is written down (``tests/data/applications/``, see
+``inboxcoach.train.grouping_eval``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
 
-from inboxcoach.grouping import load_mailbox, score_grouping
+from inboxcoach.train.grouping_eval import load_mailbox, score_grouping
 
 MAILBOX = sorted((Path(__file__).parent / "data" / "applications").glob("*.jsonl"))
 # Measured with the current rules on the whole mailbox (README, "Applications"); the targets
@@ -91,9 +92,9 @@ def test_the_users_own_mail_starts_and_joins_applications():
 
     from datetime import UTC, datetime
 
-    from inboxcoach.applications import group
-    from inboxcoach.grouping import to_emails
-    from inboxcoach.understand import Me
+    from inboxcoach.classify.applications import group
+    from inboxcoach.classify.understand import Me
+    from inboxcoach.train.grouping_eval import to_emails
 
     now = datetime.now(UTC)
     mails = to_emails(rows, now)
@@ -163,7 +164,7 @@ def test_an_agency_names_its_client_later_and_the_process_stays_one():
 
 
 def test_names_and_titles_are_compared_as_people_write_them():
-    from inboxcoach.applications import same_employer, same_role
+    from inboxcoach.classify.applications import same_employer, same_role
 
     assert same_employer("Corvel Health", "Corvelhealth") and same_employer("Corvel",
                                                                          "Corvel Health")
@@ -180,7 +181,7 @@ def test_names_and_titles_are_compared_as_people_write_them():
     assert not same_role("Data Analyst, Growth", "Data Analyst, Risk")
     assert not same_role("Data Analyst", "Data Engineer")
 
-    from inboxcoach.understand import same_name
+    from inboxcoach.classify.understand import same_name
 
     assert same_name("Chargé de communication", "Chargé(e) de communication")
     assert same_name("Ingeniero Backend Senior", "Ingeniero/a Backend Senior")
@@ -231,8 +232,8 @@ def test_an_agency_that_writes_for_a_client_is_never_the_employer():
 
 
 def test_titles_of_other_trades_and_languages_are_read():
-    from inboxcoach.grouping import to_emails
-    from inboxcoach.understand import role
+    from inboxcoach.classify.understand import role
+    from inboxcoach.train.grouping_eval import to_emails
 
     cases = {
         "Application received: Finance Graduate Programme 2026": "Finance Graduate Programme",
@@ -249,8 +250,8 @@ def test_titles_of_other_trades_and_languages_are_read():
 
 
 def test_what_the_review_found_stays_fixed():
-    from inboxcoach.applications import same_employer, same_role
-    from inboxcoach.understand import JOB_REF
+    from inboxcoach.classify.applications import same_employer, same_role
+    from inboxcoach.classify.understand import JOB_REF
 
     # names in other scripts are compared by their own letters, never as "" == ""
     assert not same_employer("Яндекс", "Сбербанк") and same_employer("Яндекс", "Яндекс")
@@ -265,9 +266,9 @@ def test_what_the_review_found_stays_fixed():
 def test_the_users_other_mail_starts_no_application_and_sending_one_after_an_approach_counts():
     from datetime import UTC, datetime
 
-    from inboxcoach.applications import group
-    from inboxcoach.grouping import to_emails
-    from inboxcoach.understand import Me
+    from inboxcoach.classify.applications import group
+    from inboxcoach.classify.understand import Me
+    from inboxcoach.train.grouping_eval import to_emails
 
     me = Me(frozenset({"sam@example.org"}), ("Sam Rivera",))
     mine = {"folder": "Sent", "from_name": "Sam Rivera", "from_addr": "sam@example.org"}

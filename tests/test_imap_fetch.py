@@ -6,8 +6,8 @@ import pytest
 
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
-from inboxcoach.fetch import fetch_all
-from inboxcoach.store import Store
+from inboxcoach.fetch.stage import fetch_all
+from inboxcoach.store.database import Store
 from tests.dovecot import PASSWORD
 from tests.mailgen import make_message
 from tests.proxy import CutProxy

@@ -6,9 +6,9 @@ import mailbox
 
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
-from inboxcoach.fetch import fetch_all
-from inboxcoach.local import detect_kind, open_local
-from inboxcoach.store import Store
+from inboxcoach.fetch.local import detect_kind, open_local
+from inboxcoach.fetch.stage import fetch_all
+from inboxcoach.store.database import Store
 from tests.mailgen import make_message
 
 
@@ -103,8 +103,8 @@ def test_cli_fetch_summary_and_status(tmp_path, config_file, capsys):
 
 
 def test_fetch_classifies_stored_mail_and_relabels_for_a_new_model(tmp_path, config_file):
-    from inboxcoach.classify import classify_store
-    from inboxcoach.model import Classifier
+    from inboxcoach.classify.model import Classifier
+    from inboxcoach.classify.stage import classify_store
 
     maildir(tmp_path / "Mail", [make_message(i) for i in range(3)])
     cfg = config_file([{"name": "md", "kind": "maildir", "path": str(tmp_path / "Mail")}])
@@ -122,7 +122,7 @@ def test_fetch_classifies_stored_mail_and_relabels_for_a_new_model(tmp_path, con
 
 def test_fetch_without_a_model_stores_the_mail_and_says_why_it_is_untagged(
         tmp_path, config_file, monkeypatch, capsys):
-    import inboxcoach.modelfiles as modelfiles
+    import inboxcoach.classify.model_files as modelfiles
 
     monkeypatch.setattr(modelfiles, "PACKAGED_MODEL_DIR", tmp_path / "none")
     monkeypatch.setattr(modelfiles, "REPO_MODEL_DIR", tmp_path / "none")

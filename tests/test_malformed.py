@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from inboxcoach.config import load_config
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from tests.builders import write_config
 
 # Bounded, not tight: 381 MB on one run here and 634 MB on another (CI on this machine); the

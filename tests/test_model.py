@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
+from inboxcoach.classify.model import Classifier
+from inboxcoach.classify.model_files import MANIFEST_FILE, MODEL_FILE, ModelError, default_model_dir
 from inboxcoach.cli import main
-from inboxcoach.model import Classifier
-from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE, ModelError, default_model_dir
 from tests.mailgen import make_message
 
 REJECTION = ("Hi Sam,\n\nThank you for taking the time to interview for the Data Analyst role. "
@@ -33,7 +33,7 @@ def model_copy(tmp_path):
 
 
 def test_installed_model_loads_and_tags(classifier):
-    from inboxcoach.parse import parse_raw
+    from inboxcoach.fetch.parse import parse_raw
     from inboxcoach.records import MessageRef, RawMessage
 
     mail = parse_raw(RawMessage("a", "f", MessageRef("1"), make_message(1, "Your application",
@@ -48,14 +48,14 @@ def test_installed_model_loads_and_tags(classifier):
 def test_feedback_features_reuse_the_hashed_counts_exactly(classifier):
     """One hashing pass serves both feature sets: the result must be what transforming the
     text again gives."""
-    from inboxcoach.model import (
+    from inboxcoach.classify.model import (
         FEEDBACK_FEATURES,
         frame,
         reweigh,
         transform_keeping_counts,
         with_cues,
     )
-    from inboxcoach.parse import parse_raw
+    from inboxcoach.fetch.parse import parse_raw
     from inboxcoach.records import MessageRef, RawMessage
 
     mails = [parse_raw(RawMessage("a", "f", MessageRef(str(i)), make_message(
@@ -73,7 +73,7 @@ def test_sender_kind_reads_the_category_models_answer(classifier, monkeypatch):
     the sender-kind model sees the stage, so its answer moves."""
     import numpy as np
 
-    from inboxcoach.parse import parse_raw
+    from inboxcoach.fetch.parse import parse_raw
     from inboxcoach.records import MessageRef, RawMessage
 
     mail = parse_raw(RawMessage("a", "f", MessageRef("1"), make_message(1, "Your application",
@@ -219,9 +219,9 @@ class _Fixed:
 
 
 def test_ordinary_mail_scores_count_job_mail_confidence_and_would_be_drafts():
-    from inboxcoach.evaluation import evaluate_ordinary
-    from inboxcoach.parse import parse_raw
+    from inboxcoach.fetch.parse import parse_raw
     from inboxcoach.records import MessageRef, RawMessage
+    from inboxcoach.train.evaluation import evaluate_ordinary
 
     person = parse_raw(RawMessage("a", "f", MessageRef("1"), make_message(
         1, "Re: build fails", "Try a clean build.\n\nCheers,\nJane Doe\n")))

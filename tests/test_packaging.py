@@ -20,7 +20,7 @@ def test_wheel_carries_the_model_and_its_manifest(tmp_path):
         names = set(zf.namelist())
         assert {"inboxcoach/_model/classifier.skops", "inboxcoach/_model/manifest.json",
                 "inboxcoach/sample/mailbox.jsonl", "inboxcoach/config.example.toml",
-                "inboxcoach/templates/digest/digest.html.j2"} <= names
+                "inboxcoach/digest/templates/digest.html.j2"} <= names
         manifest = json.loads(zf.read("inboxcoach/_model/manifest.json"))
         model = zf.read("inboxcoach/_model/classifier.skops")
     assert hashlib.sha256(model).hexdigest() == manifest["sha256"]

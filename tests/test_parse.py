@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from inboxcoach.parse import ParseError, message_key, parse_raw
+from inboxcoach.fetch.parse import ParseError, message_key, parse_raw
 from inboxcoach.records import Email, MessageRef, RawMessage
 from inboxcoach.text import MAX_BLOCKS, clean_header_text, html_to_text, split_reply
 from tests.data_paths import TRICKY
@@ -144,7 +144,7 @@ def test_clean_header_text_limits_length():
 
 
 def test_batch_parser_in_worker_processes_matches_in_process():
-    from inboxcoach.parse import BatchParser
+    from inboxcoach.fetch.parse import BatchParser
 
     raws = [RawMessage("a", "f", MessageRef(str(i), i), make_message(i)) for i in range(70)]
     raws.append(RawMessage("a", "f", MessageRef("bad", 99),

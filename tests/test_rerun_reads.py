@@ -11,9 +11,9 @@ from pathlib import Path
 
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
-from inboxcoach.drafts import UNSURE, plan_drafts
+from inboxcoach.drafts.stage import UNSURE, plan_drafts
 from inboxcoach.records import Prediction
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from tests.mailgen import make_message
 
 TEXT = ("Hi Sam,\n\nThank you for interviewing with us for the Data Analyst role. After a lot "

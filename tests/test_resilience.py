@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE, default_model_dir
+from inboxcoach.classify.model_files import MANIFEST_FILE, MODEL_FILE, default_model_dir
 from tests.builders import write_config
 from tests.mailgen import make_message
 
 ROOT = Path(__file__).parent.parent
 # Loads the package from this checkout with the model folder swapped for the test's copy.
-RUN_WITH_MODEL = ("import sys; from pathlib import Path; import inboxcoach.modelfiles as m; "
+RUN_WITH_MODEL = ("import sys; from pathlib import Path; "
+                  "import inboxcoach.classify.model_files as m; "
                   "m.PACKAGED_MODEL_DIR = m.REPO_MODEL_DIR = Path(sys.argv[1]); "
                   "from inboxcoach.cli import main; sys.exit(main(sys.argv[2:]))")
 

@@ -17,7 +17,7 @@ from inboxcoach.config import load_config
 from inboxcoach.errors import ExitCode
 from inboxcoach.lock import RunLock
 from inboxcoach.run import run_pipeline, stop_on_sigterm
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from tests.builders import automated, drafts_in, personal
 from tests.dovecot import free_port
 
@@ -143,7 +143,7 @@ def _maildir_config(tmp_path: Path, config_file) -> Path:
 
 def test_without_a_model_the_digest_is_still_written_and_says_what_is_untagged(
         tmp_path: Path, config_file, monkeypatch):
-    from inboxcoach import modelfiles
+    from inboxcoach.classify import model_files as modelfiles
 
     cfg = _maildir_config(tmp_path, config_file)
     monkeypatch.setattr(modelfiles, "PACKAGED_MODEL_DIR", tmp_path / "none")
@@ -191,7 +191,7 @@ def test_a_run_with_nothing_new_keeps_the_digest_and_a_change_rebuilds_it(
         store.conn.execute("UPDATE labels SET facts=json_set(facts, '$.rules', 0) "
                            "WHERE facts IS NOT NULL")
     assert main(["applications", "--config", str(cfg), "--json"]) == 0
-    from inboxcoach.understand import RULES_VERSION
+    from inboxcoach.classify.understand import RULES_VERSION
 
     with Store.open(settings.db_path) as store:
         assert store.conn.execute("SELECT count(*) FROM labels WHERE facts IS NOT NULL AND "
@@ -245,7 +245,7 @@ def test_new_since_holds_across_runs_midnight_and_a_week_without_runs(tmp_path: 
     without runs, mail that came in between is new and old mail is not."""
     from datetime import UTC, datetime, timedelta
 
-    from inboxcoach.digest import gather
+    from inboxcoach.digest.gather import gather
     from tests.mailgen import make_message
 
     t0 = (datetime.now(UTC).astimezone().replace(hour=12, minute=0, second=0, microsecond=0)

@@ -62,7 +62,7 @@ def test_empty_secret_is_refused(monkeypatch):
 
 def test_a_password_command_runs_once_per_process(tmp_path):
     from inboxcoach.config import parse_config
-    from inboxcoach.sources import mailbox_opener
+    from inboxcoach.fetch.open import mailbox_opener
 
     counter = tmp_path / "calls"
     script = f"open({str(counter)!r}, 'a').write('x'); print('pw')"

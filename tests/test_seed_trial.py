@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inboxcoach import seed_trial
-from inboxcoach.corpus import read_seeds
-from inboxcoach.training import grouped_folds
+from inboxcoach.train import seed_trial
+from inboxcoach.train.corpus import read_seeds
+from inboxcoach.train.training import grouped_folds
 from tests.builders import small_seed_dir
 
 

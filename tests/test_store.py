@@ -7,8 +7,8 @@ import stat
 import pytest
 
 from inboxcoach.errors import StoreError
-from inboxcoach.migrations import MIGRATIONS
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
+from inboxcoach.store.migrations import MIGRATIONS
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path):

@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 
-from inboxcoach import training
-from inboxcoach.evaluation import emails_from_records
-from inboxcoach.model import Classifier, frame
-from inboxcoach.training import grouped_folds, train, unsure_threshold
+from inboxcoach.classify.model import Classifier, frame
+from inboxcoach.train import training
+from inboxcoach.train.evaluation import emails_from_records
+from inboxcoach.train.training import grouped_folds, train, unsure_threshold
 from tests.builders import small_seed_dir
 
 
@@ -75,7 +75,7 @@ def test_unsure_threshold_picks_the_lowest_confident_enough_cut():
 
 
 def test_the_gate_turns_unlikely_job_mail_into_other():
-    from inboxcoach.model import gated
+    from inboxcoach.classify.model import gated
 
     cats = np.array(["outreach", "rejection", "other"], dtype=object)
     conf = np.array([0.9, 0.8, 0.7])
@@ -87,7 +87,7 @@ def test_the_gate_turns_unlikely_job_mail_into_other():
 
 
 def test_the_gate_threshold_is_the_best_f1_that_leaves_ordinary_mail_alone():
-    from inboxcoach.training import choose_gate
+    from inboxcoach.train.training import choose_gate
 
     table = [{"threshold": 0.3, "category_macro_f1": 0.90, "ordinary_job_mail": 0.02},
              {"threshold": 0.5, "category_macro_f1": 0.88, "ordinary_job_mail": 0.004},
@@ -104,7 +104,7 @@ def test_whole_seed_files_can_be_held_out_together():
 
 
 def test_each_answer_gets_its_own_unsure_threshold_when_there_are_enough():
-    from inboxcoach.training import class_thresholds
+    from inboxcoach.train.training import class_thresholds
 
     pred = np.array(["rejection"] * 200 + ["outreach"] * 200 + ["offer"] * 5)
     truth = pred.copy()
@@ -119,7 +119,7 @@ def test_each_answer_gets_its_own_unsure_threshold_when_there_are_enough():
 def test_the_second_look_confirms_unsure_rejections_only_when_it_was_right():
     import pandas as pd
 
-    from inboxcoach.training import category_confidence
+    from inboxcoach.train.training import category_confidence
 
     pred = np.array(["rejection"] * 150)
     conf = np.array([0.9] * 100 + [0.38] * 30 + [0.36] * 20)
@@ -140,7 +140,7 @@ def test_the_second_look_confirms_unsure_rejections_only_when_it_was_right():
 
 
 def test_the_model_card_states_real_mail_figures_and_the_looks_at_them(tmp_path):
-    from inboxcoach.evaluation import evaluate, evaluate_ordinary
+    from inboxcoach.train.evaluation import evaluate, evaluate_ordinary
 
     result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=0, log=lambda *_: None)
     model = Classifier.load(tmp_path / "m")
@@ -158,7 +158,7 @@ def test_the_model_card_states_real_mail_figures_and_the_looks_at_them(tmp_path)
 
 
 def test_cross_validation_features_hashed_once_are_those_of_the_pipeline(tmp_path):
-    from inboxcoach.model import build_features
+    from inboxcoach.classify.model import build_features
 
     records = [json.loads(line) for line in (small_seed_dir(tmp_path) / "small.jsonl")
                .read_text().splitlines()]

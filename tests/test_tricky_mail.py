@@ -8,8 +8,8 @@ import pytest
 from imapclient.exceptions import IMAPClientError
 
 from inboxcoach.config import load_config
-from inboxcoach.fetch import fetch_all
-from inboxcoach.store import Store
+from inboxcoach.fetch.stage import fetch_all
+from inboxcoach.store.database import Store
 from tests.builders import deep_multipart
 from tests.data_paths import TRICKY
 from tests.mailgen import make_message

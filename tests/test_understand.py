@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from inboxcoach.parse import parse_raw
+from inboxcoach.classify.understand import company, human_contact, role, same_name, signature_name
+from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
-from inboxcoach.understand import company, human_contact, role, same_name, signature_name
 
 
 def mail(headers: str, body: str = "Hello,\nthanks for applying.\n"):

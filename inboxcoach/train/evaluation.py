@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from inboxcoach.corpus import checked_lines, record_to_raw
-from inboxcoach.features import NOREPLY
-from inboxcoach.parse import BatchParser
+from inboxcoach.classify.features import NOREPLY
+from inboxcoach.fetch.parse import BatchParser
 from inboxcoach.records import Email, MessageRef, RawMessage, feedback_given
+from inboxcoach.train.corpus import checked_lines, record_to_raw
 
 # The kind of rules most open-source trackers use; first match wins.
 _RULES = [
@@ -106,7 +106,7 @@ def emails_from_records(records: Sequence[dict[str, Any]]) -> list[Email | str]:
 
 def record_problems(record: Any) -> list[str]:
     """What makes one line of a labelled set unusable, one phrase per problem."""
-    from inboxcoach.model import TASKS
+    from inboxcoach.classify.model import TASKS
 
     if not isinstance(record, dict):
         return [f"a JSON object is needed, not {type(record).__name__}"]
@@ -164,7 +164,7 @@ def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
                       preds: Sequence[Any]) -> pd.DataFrame:
     """How well contact, company, role and feedback are read, where the labels say. Contact and
     feedback are judged on rejections, the messages drafts are made for."""
-    from inboxcoach.understand import same_name, understand
+    from inboxcoach.classify.understand import same_name, understand
 
     rows = []
     facts = [understand(m) for m in mails]
@@ -209,7 +209,7 @@ def _ratio(a: float, b: float) -> float | None:
 
 def evaluate(classifier: Any, records: Sequence[dict[str, Any]],
              mails: Sequence[Email]) -> Evaluation:
-    from inboxcoach.model import TASKS
+    from inboxcoach.classify.model import TASKS
 
     preds = classifier.predict(mails)
     model_scores, base_scores, unsure = {}, {}, {}
@@ -244,8 +244,8 @@ def draft_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
     the From line is known); a confident rejection with a contact found gets one. Its variant is
     right when it thanks for reasons given or asks when none were; the unsure variant reads
     well either way and is counted on its own."""
+    from inboxcoach.classify.understand import human_contact
     from inboxcoach.records import FeedbackCall, feedback_call
-    from inboxcoach.understand import human_contact
 
     out = dict.fromkeys(("due", "drafted_due", "drafted_not_due", "variant_right",
                          "variant_wrong", "variant_either_way"), 0)
@@ -331,7 +331,7 @@ def evaluate_ordinary(classifier: Any, mails: Sequence[Email], sources: Sequence
                       kinds: dict[str, str], unreadable: int = 0) -> OrdinaryScores:
     """Score ordinary mail: the share taken for job mail, with confidence, and the drafts a run
     would write for it. ``kinds`` maps a source name to its kind of mail, where known."""
-    from inboxcoach.understand import human_contact
+    from inboxcoach.classify.understand import human_contact
 
     preds = classifier.predict(mails)
     rows = [{"source": s, "kind": kinds.get(s, "unknown"), "category": p.category,
@@ -378,7 +378,7 @@ def load_ordinary(paths: Sequence[Path]) -> tuple[list[Email], list[str], dict[s
     ``index.jsonl`` (``{"file": ..., "kind": ...}`` per line) lies in or beside the folder."""
     import json
 
-    from inboxcoach.local import open_local
+    from inboxcoach.fetch.local import open_local
 
     mails, sources, kinds, unreadable = [], [], {}, 0
     for path in paths:

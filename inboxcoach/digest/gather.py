@@ -1,6 +1,6 @@
 """The digest stage, first half: what the person should see today, as plain records.
 
-Nothing here knows HTML. ``report.py`` renders these records, ``charts.py`` draws them and
+Nothing here knows HTML. ``render.py`` renders these records, ``charts.py`` draws them and
 ``coaching.py`` reads them, so each can be tested with hand-made data.
 """
 
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from inboxcoach.applications import Application, stored_applications
+from inboxcoach.classify.applications import Application, stored_applications
 from inboxcoach.config import Settings
-from inboxcoach.drafts import NO_CONTACT, UNSURE
+from inboxcoach.drafts.stage import NO_CONTACT, UNSURE
 from inboxcoach.records import FactSource, Tagged, TagRow
-from inboxcoach.store import Store
+from inboxcoach.store.database import Store
 from inboxcoach.text import display_text
 
 JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")

@@ -14,9 +14,9 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from inboxcoach import __version__
-from inboxcoach.charts import funnel_chart, kinds_chart, weekly_chart
-from inboxcoach.coaching import coaching_note
-from inboxcoach.digest import Digest
+from inboxcoach.digest.charts import funnel_chart, kinds_chart, weekly_chart
+from inboxcoach.digest.coaching import coaching_note
+from inboxcoach.digest.gather import Digest
 from inboxcoach.paths import atomic_write
 
 LATEST = "digest.html"
@@ -46,7 +46,7 @@ def _stamp(value: datetime) -> str:
 
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("inboxcoach", "templates/digest"),
+        loader=PackageLoader("inboxcoach.digest", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from inboxcoach.config import AccountConfig, SecretSpec, Settings
-from inboxcoach.local import open_local
-from inboxcoach.mailbox import Mailbox
+from inboxcoach.fetch.local import open_local
+from inboxcoach.fetch.protocol import Mailbox
 from inboxcoach.secrets import Secret, resolve_secret
 
 Opener = Callable[[], Mailbox]
@@ -24,7 +24,7 @@ def mailbox_opener(account: AccountConfig, settings: Settings) -> Opener:
         assert account.path is not None
         path, kind = account.path, account.kind
         return lambda: open_local(account.name, path, kind)
-    from inboxcoach.imap import ImapMailbox  # imapclient is needed only for IMAP accounts
+    from inboxcoach.fetch.imap import ImapMailbox  # imapclient is needed only for IMAP accounts
 
     assert account.secret is not None
     secret = _resolved.get(account.secret) or resolve_secret(account.secret)

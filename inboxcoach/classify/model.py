@@ -24,7 +24,7 @@ from sklearn.model_selection import PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from inboxcoach.features import (
+from inboxcoach.classify.features import (
     CHAR_TEXT,
     feedback_cues,
     meta_tokens,
@@ -32,7 +32,7 @@ from inboxcoach.features import (
     stage_tokens,
     stock_rejection,
 )
-from inboxcoach.modelfiles import (
+from inboxcoach.classify.model_files import (
     MODEL_FILE,
     ModelError,
     default_model_dir,

@@ -10,7 +10,7 @@ it). Two numbers per seed file make that visible before training:
   writer already wrote it). A median near 1 means near-copies.
 
 Seeds are read as written, placeholders and all, so the numbers describe the writing, not the
-names the generator fills in. ``python -m inboxcoach.diversity [SEED_DIR]`` prints the table.
+names the generator fills in. ``python -m inboxcoach.train.diversity [SEED_DIR]`` prints the table.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def format_table(rows: list[FileDiversity]) -> str:
 if __name__ == "__main__":
     import sys
 
-    from inboxcoach.corpus import read_seeds
+    from inboxcoach.train.corpus import read_seeds
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("models/corpus/seeds")
     print(format_table(corpus_diversity(read_seeds(folder))))

@@ -28,16 +28,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from inboxcoach.corpus import build_corpus, expand, read_seeds
-from inboxcoach.diversity import corpus_diversity, summary
-from inboxcoach.evaluation import (
-    emails_from_records,
-    feedback_band,
-    feedback_test_scores,
-    score,
-)
-from inboxcoach.features import stock_rejection
-from inboxcoach.model import (
+from inboxcoach.classify.features import stock_rejection
+from inboxcoach.classify.model import (
     C_BY_TASK,
     FEEDBACK,
     FEEDBACK_FEATURES,
@@ -55,7 +47,15 @@ from inboxcoach.model import (
     with_cues,
     with_stage,
 )
-from inboxcoach.modelfiles import MANIFEST_FILE, MODEL_FILE
+from inboxcoach.classify.model_files import MANIFEST_FILE, MODEL_FILE
+from inboxcoach.train.corpus import build_corpus, expand, read_seeds
+from inboxcoach.train.diversity import corpus_diversity, summary
+from inboxcoach.train.evaluation import (
+    emails_from_records,
+    feedback_band,
+    feedback_test_scores,
+    score,
+)
 
 UNSURE_TARGET = 0.95  # confident answers should be right at least this often (on held-out data)
 # Ordinary mail (the ``ord-*`` seed files: lists, work, personal, commerce, system mail) may be
@@ -399,7 +399,7 @@ FEEDBACK_TEST = "feedback-test"  # beside seeds/: rejections written apart, neve
 
 
 def _feedback_test(model_dir: Path, folder: Path) -> dict[str, Any]:
-    from inboxcoach.model import Classifier
+    from inboxcoach.classify.model import Classifier
 
     records = [r for r in expand(read_seeds(folder)) if r["id"].endswith("#0")]
     parsed = emails_from_records(records)
@@ -545,7 +545,8 @@ def _diversity_section(manifest: dict[str, Any]) -> list[str]:
         return []
     flat = sorted(d["by_file"], key=lambda r: r["trigrams_per_100_words"])[:3]
     return ["## How varied the corpus is", "",
-            f"{d['seeds']} seeds in {d['files']} files (`python -m inboxcoach.diversity` prints "
+            f"{d['seeds']} seeds in {d['files']} files "
+            "(`python -m inboxcoach.train.diversity` prints "
             f"every file): {d['trigrams_per_100_words']:.1f} distinct word 3-grams per 100 words "
             "(seed-weighted mean of the files); the closest seed in the same file has median "
             f"TF-IDF cosine similarity {d['nn_same_file']:.3f}, the closest in another file "

@@ -155,7 +155,7 @@ def compose(rejection: Email, contact: Address, writer: Writer, *, company: str 
 
 def render(variant: str, writer: Writer, *, contact: Address, company: str | None,
            role: str | None, lang: str = "en") -> str:
-    loaders = [PackageLoader("inboxcoach", "templates/drafts")]
+    loaders = [PackageLoader("inboxcoach.drafts", "templates")]
     if writer.templates_dir is not None:
         loaders.insert(0, FileSystemLoader(str(writer.templates_dir)))
     env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,

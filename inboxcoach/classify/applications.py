@@ -14,11 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from inboxcoach.config import Settings
-from inboxcoach.records import Email, FactSource, JobFacts, Tagged
-from inboxcoach.store import Store
-from inboxcoach.text import ascii_fold, squash_variants
-from inboxcoach.understand import (
+from inboxcoach.classify.understand import (
     ORG_LEAD,
     ORG_WORDS,
     RULES_VERSION,
@@ -26,6 +22,10 @@ from inboxcoach.understand import (
     job_facts,
     named_person_local,
 )
+from inboxcoach.config import Settings
+from inboxcoach.records import Email, FactSource, JobFacts, Tagged
+from inboxcoach.store.database import Store
+from inboxcoach.text import ascii_fold, squash_variants
 
 STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
              "offer": "offer", "rejection": "rejected", "outreach": "contacted"}

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from inboxcoach.applications import Application, stored_applications
+from inboxcoach.classify.applications import Application, stored_applications
+from inboxcoach.classify.understand import human_contact
 from inboxcoach.config import AccountConfig, Settings
-from inboxcoach.corpus import ascii_slug
-from inboxcoach.drafting import Draft, DraftError, Writer, compose
+from inboxcoach.drafts.compose import Draft, DraftError, Writer, compose
 from inboxcoach.errors import (
     ConfigError,
     FolderNotFound,
@@ -25,11 +25,11 @@ from inboxcoach.errors import (
     MailboxError,
     ServerRefused,
 )
-from inboxcoach.mailbox import find_role
+from inboxcoach.fetch.protocol import find_role
 from inboxcoach.paths import atomic_write
 from inboxcoach.records import Email, FactSource, Rejection, feedback_call
-from inboxcoach.store import Store
-from inboxcoach.understand import human_contact
+from inboxcoach.store.database import Store
+from inboxcoach.train.corpus import ascii_slug
 
 log = logging.getLogger(__name__)
 NO_CONTACT = "automated: no one to ask"

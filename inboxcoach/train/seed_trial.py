@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from inboxcoach.corpus import expand, read_seeds
-from inboxcoach.evaluation import score
-from inboxcoach.model import FEEDBACK, TASKS
-from inboxcoach.training import ORDINARY_FILES, Corpus, cross_validate, grouped_folds
+from inboxcoach.classify.model import FEEDBACK, TASKS
+from inboxcoach.train.corpus import expand, read_seeds
+from inboxcoach.train.evaluation import score
+from inboxcoach.train.training import ORDINARY_FILES, Corpus, cross_validate, grouped_folds
 
 BINARY = (True, False)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from inboxcoach.digest import RECENT, Digest
+from inboxcoach.digest.gather import RECENT, Digest
 
 Rule = Callable[[Digest], str | None]
 

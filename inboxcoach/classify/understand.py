@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from inboxcoach.features import ATS_DOMAINS, BOARD_DOMAINS, FREEMAIL, NOREPLY, TEAM_LOCAL
+from inboxcoach.classify.features import ATS_DOMAINS, BOARD_DOMAINS, FREEMAIL, NOREPLY, TEAM_LOCAL
 from inboxcoach.records import Address, Email, FactSource, JobFacts
 from inboxcoach.text import squash_variants
 

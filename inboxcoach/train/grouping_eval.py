@@ -17,11 +17,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from inboxcoach.applications import group
-from inboxcoach.corpus import checked_lines, record_message_id, record_to_raw
-from inboxcoach.parse import parse_raw
+from inboxcoach.classify.applications import group
+from inboxcoach.classify.understand import Me, same_name
+from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import Email, MessageRef, RawMessage
-from inboxcoach.understand import Me, same_name
+from inboxcoach.train.corpus import checked_lines, record_message_id, record_to_raw
 
 FIELDS = ("id", "application", "employer", "role", "category", "folder", "day", "time",
           "thread", "from_name", "from_addr", "to_addr", "subject", "body")

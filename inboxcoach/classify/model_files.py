@@ -11,8 +11,8 @@ from inboxcoach.errors import ExitCode, InboxcoachError
 
 MODEL_FILE = "classifier.skops"
 MANIFEST_FILE = "manifest.json"
-PACKAGED_MODEL_DIR = Path(__file__).parent / "_model"  # where the wheel carries it
-REPO_MODEL_DIR = Path(__file__).parent.parent / "models"  # a source checkout
+PACKAGED_MODEL_DIR = Path(__file__).parents[1] / "_model"  # where the wheel carries it
+REPO_MODEL_DIR = Path(__file__).parents[2] / "models"  # a source checkout
 
 
 class ModelError(InboxcoachError):

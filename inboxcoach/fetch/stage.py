@@ -17,12 +17,12 @@ from typing import Protocol, TypeVar
 
 from inboxcoach.config import AccountConfig, FetchSettings, Settings
 from inboxcoach.errors import ConfigError, ExitCode, FolderNotFound, MailboxError
-from inboxcoach.mailbox import Mailbox
-from inboxcoach.parse import BatchParser
+from inboxcoach.fetch.open import Opener, mailbox_opener
+from inboxcoach.fetch.parse import BatchParser
+from inboxcoach.fetch.protocol import Mailbox
 from inboxcoach.progress import NoProgress
 from inboxcoach.records import Email, RawMessage
-from inboxcoach.sources import Opener, mailbox_opener
-from inboxcoach.store import Failure, Store
+from inboxcoach.store.database import Failure, Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from inboxcoach.errors import StoreError
-from inboxcoach.migrations import MIGRATIONS
-from inboxcoach.parse import PARSER_VERSION
+from inboxcoach.fetch.parse import PARSER_VERSION
 from inboxcoach.paths import private_dir
 from inboxcoach.records import (
     Email,
@@ -33,6 +32,7 @@ from inboxcoach.records import (
     Tagged,
     TagRow,
 )
+from inboxcoach.store.migrations import MIGRATIONS
 
 
 @dataclass(frozen=True)

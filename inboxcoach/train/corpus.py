@@ -307,7 +307,7 @@ def checked_lines(text: str, name: str, problems_of: Callable[[Any], list[str]]
 
 
 def check_seed_file(path: Path) -> list[str]:
-    """Every problem in one seed file, one line each (``python -m inboxcoach.corpus FILE``)."""
+    """Every problem in one seed file, one line each (``python -m inboxcoach.train.corpus F``)."""
     return checked_lines(path.read_text("utf-8"), path.name, seed_problems)[1]
 
 

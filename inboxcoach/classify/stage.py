@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inboxcoach.applications import STATUS_OF
+from inboxcoach.classify.applications import STATUS_OF
+from inboxcoach.classify.model import Classifier
+from inboxcoach.classify.understand import Me, job_facts, understand
 from inboxcoach.errors import InputError
-from inboxcoach.local import open_local
-from inboxcoach.model import Classifier
-from inboxcoach.parse import BatchParser, not_mail_reason
+from inboxcoach.fetch.local import open_local
+from inboxcoach.fetch.parse import BatchParser, not_mail_reason
 from inboxcoach.records import Email, MessageRef, Prediction, RawMessage
-from inboxcoach.store import Store
-from inboxcoach.understand import Me, job_facts, understand
+from inboxcoach.store.database import Store
 
 CHUNK = 500
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from inboxcoach.digest import Weekly
+from inboxcoach.digest.gather import Weekly
 
 COLOURS = {  # colour-blind-safe (Okabe-Ito), dark enough for white text labels nearby
     "rejection": "#c0392b", "acknowledgement": "#7f8c8d", "interview": "#0072b2",
