@@ -37,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    """``inboxcoach`` with no command: the list of commands, and success."""
+    parser.print_help()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inboxcoach",
@@ -44,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "feedback requests. It never sends, moves, deletes or marks mail.",
     )
     parser.add_argument("--version", action="version", version=f"inboxcoach {__version__}")
-    parser.set_defaults(func=lambda args: parser.print_help() or 0, verbose=0, quiet=False)
+    parser.set_defaults(func=lambda args: _print_help(parser), verbose=0, quiet=False)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name, func, help_text, extra in COMMANDS:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -361,14 +367,14 @@ def add_train_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_drafts(args: argparse.Namespace) -> int:
     from inboxcoach.drafts.stage import make_drafts
-    from inboxcoach.fetch.open import mailbox_opener
+    from inboxcoach.fetch.open import imap_opener
     from inboxcoach.lock import RunLock
     from inboxcoach.store.database import Store
 
     settings = settings_from(args)
     with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
         if not args.list:
-            report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)(),
+            report = make_drafts(settings, store, lambda a: imap_opener(a, settings)(),
                                  dry_run=args.dry_run)
             if args.dry_run:
                 for d in report.created:

@@ -149,7 +149,8 @@ class _Table:
     def __init__(self, data: Any, key: str) -> None:
         if not isinstance(data, dict):
             raise ConfigError(key, "must be a table", f"write it as [{key}] or {{ ... }}")
-        self.data, self.key, self.used = data, key, set()
+        self.data, self.key = data, key
+        self.used: set[str] = set()
 
     def path(self, name: str) -> str:
         return f"{self.key}.{name}" if self.key else name
@@ -484,13 +485,13 @@ def _check_unique_names(accounts: tuple[AccountConfig, ...]) -> None:
 
 
 def _permission_warnings(accounts: tuple[AccountConfig, ...], path: Path | None) -> list[str]:
-    literal = [a for a in accounts if a.secret and a.secret.source == "literal"]
+    literal = [a.secret.key for a in accounts if a.secret and a.secret.source == "literal"]
     if not literal or path is None:
         return []
     mode = os.stat(path).st_mode
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         return [
-            f"{path} holds a password ({literal[0].secret.key}) and is readable by other users: "
+            f"{path} holds a password ({literal[0]}) and is readable by other users: "
             f"run chmod 600 {path}, or use password_command / password_env instead"
         ]
     return []

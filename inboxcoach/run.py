@@ -24,7 +24,7 @@ from inboxcoach.classify.model_files import installed_version
 from inboxcoach.config import Settings
 from inboxcoach.drafts.stage import DraftReport, make_drafts
 from inboxcoach.errors import ExitCode, InboxcoachError
-from inboxcoach.fetch.open import mailbox_opener
+from inboxcoach.fetch.open import imap_opener
 from inboxcoach.fetch.stage import FetchReport, Progress, fetch_all
 from inboxcoach.store.database import Store
 
@@ -128,7 +128,7 @@ def run_pipeline(settings: Settings, store: Store, progress: Progress | None = N
 
 
 def _drafts_stage(settings: Settings, store: Store, report: RunReport) -> None:
-    report.drafts = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
+    report.drafts = make_drafts(settings, store, lambda a: imap_opener(a, settings)())
     for draft_id, error in report.drafts.failed:
         report.problems.append((f"drafts: {draft_id}: {error}", ExitCode.PARTIAL))
 

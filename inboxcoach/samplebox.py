@@ -77,7 +77,8 @@ def to_email(msg: SampleMessage, by_id: dict[str, SampleMessage], today: datetim
     m["Date"] = format_datetime(when(msg, today))
     m["Message-ID"] = message_id(msg)
     if msg.in_reply_to:
-        chain, parent = [], by_id.get(msg.in_reply_to)
+        chain: list[str] = []
+        parent = by_id.get(msg.in_reply_to)
         while parent is not None:
             chain.insert(0, message_id(parent))
             parent = by_id.get(parent.in_reply_to)

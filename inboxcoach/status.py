@@ -11,6 +11,11 @@ EXIT_MEANINGS = {ExitCode.OK: "everything done", ExitCode.INTERNAL: "a bug: see 
                  "held the lock", ExitCode.STOPPED: "stopped by SIGTERM"}
 
 
+def _meaning(code: int | None) -> str:
+    known = {int(k): v for k, v in EXIT_MEANINGS.items()}
+    return known.get(code, "see the README") if code is not None else "see the README"
+
+
 def status_lines(store: Store, show_failures: bool = False) -> list[str]:
     rows = store.folder_statuses()
     lines = [f"state file: {store.path}", f"messages stored: {store.message_count()}"]
@@ -19,7 +24,7 @@ def status_lines(store: Store, show_failures: bool = False) -> list[str]:
         if last:
             started, finished, code = last
             lines.append(f"last {command}: {started}" + (
-                f", exit code {code} ({EXIT_MEANINGS.get(code, 'see the README')})" if finished
+                f", exit code {code} ({_meaning(code)})" if finished
                 else ", did not finish (stopped or crashed; the next run goes on)"))
     labels = store.label_counts()
     if labels:

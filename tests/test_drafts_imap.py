@@ -10,7 +10,7 @@ import pytest
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
 from inboxcoach.drafts.stage import NO_CONTACT, REPLIED, make_drafts, plan_drafts
-from inboxcoach.fetch.open import mailbox_opener
+from inboxcoach.fetch.open import imap_opener
 from inboxcoach.store.database import Store
 from tests.builders import automated, drafts_in, personal
 
@@ -70,7 +70,7 @@ def test_no_draft_when_already_replied_in_sent(dovecot, config_file):
     cfg = setup(dovecot, config_file)
     settings = load_config(cfg)
     with Store.open(settings.db_path) as store:
-        report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
+        report = make_drafts(settings, store, lambda a: imap_opener(a, settings)())
     assert report.created == [] and report.skipped[0][1] == REPLIED
     assert drafts_in(dovecot) == []
 
@@ -80,7 +80,7 @@ def test_drafts_folder_that_refuses_append_fails_that_draft_only(dovecot, config
     cfg = setup(dovecot, config_file, drafts_folder="No Such Folder")
     settings = load_config(cfg)
     with Store.open(settings.db_path) as store:
-        report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
+        report = make_drafts(settings, store, lambda a: imap_opener(a, settings)())
         [row] = store.draft_rows()
     assert len(report.created) == 1 and len(report.failed) == 1
     assert row["state"] == "failed" and "No Such Folder" in row["error"]
@@ -98,7 +98,7 @@ def test_a_crash_after_append_does_not_duplicate(dovecot, config_file):
         [(_, _, _, raw)] = store.pending_drafts()
         with dovecot.client() as c:
             c.append("Drafts", raw, flags=["\\Draft"])  # what the dead run managed to do
-        report = make_drafts(settings, store, lambda a: mailbox_opener(a, settings)())
+        report = make_drafts(settings, store, lambda a: imap_opener(a, settings)())
         [row] = store.draft_rows()
     assert report.appended == 1 and row["state"] == "appended"
     assert len(drafts_in(dovecot)) == 1

@@ -511,7 +511,7 @@ def _starts(token: str, squashed: str) -> bool:
     return len(short) >= 6 and long_.startswith(short) and len(short) >= 0.6 * len(long_)
 
 
-def _spelled_as(token: str, mail: Email, fits: Callable[[str, set[str]], bool]) -> str | None:
+def _spelled_as(token: str, mail: Email, fits: Callable[[str, frozenset[str]], bool]) -> str | None:
     text = f"{mail.subject}\n{mail.from_.name if mail.from_ else ''}\n{mail.new_text[:3000]}"
     for m in re.finditer(rf"{_CAP}(?:[ \t]+(?:&[ \t]+|of[ \t]+|de[ \t]+)?{_CAP}){{0,3}}", text):
         words = m.group(0).split()  # "Hi Halcyon Games": any run of the words, longest first

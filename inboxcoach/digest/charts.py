@@ -46,7 +46,7 @@ def weekly_chart(data: Weekly) -> Markup:
     plot_h, slot = height - bottom - top, (width - left - 10) / max(len(data.weeks), 1)
     body = [_grid(left, top, width, plot_h, peak)]
     for i, week in enumerate(data.weeks):
-        x, y = left + i * slot + slot * 0.15, top + plot_h
+        x, y = left + i * slot + slot * 0.15, float(top + plot_h)
         for cat in cats:
             n = data.series[cat][i]
             if n:

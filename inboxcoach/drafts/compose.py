@@ -18,7 +18,14 @@ from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+)
 
 from inboxcoach.errors import InboxcoachError
 from inboxcoach.records import Address, Email, FeedbackCall
@@ -155,7 +162,7 @@ def compose(rejection: Email, contact: Address, writer: Writer, *, company: str 
 
 def render(variant: str, writer: Writer, *, contact: Address, company: str | None,
            role: str | None, lang: str = "en") -> str:
-    loaders = [PackageLoader("inboxcoach.drafts", "templates")]
+    loaders: list[BaseLoader] = [PackageLoader("inboxcoach.drafts", "templates")]
     if writer.templates_dir is not None:
         loaders.insert(0, FileSystemLoader(str(writer.templates_dir)))
     env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,

@@ -25,13 +25,14 @@ from inboxcoach.errors import (
     MailboxError,
     ServerRefused,
 )
-from inboxcoach.fetch.protocol import find_role
+from inboxcoach.fetch.protocol import DraftsMailbox, find_role
 from inboxcoach.paths import atomic_write
 from inboxcoach.records import Email, FactSource, Rejection, feedback_call
 from inboxcoach.store.database import Store
 from inboxcoach.train.corpus import ascii_slug
 
 log = logging.getLogger(__name__)
+OpenDrafts = Callable[[AccountConfig], DraftsMailbox]  # connects an IMAP account afresh
 NO_CONTACT = "automated: no one to ask"
 REPLIED = "you already replied"
 YOURS = "sent by you"
@@ -176,7 +177,10 @@ def _compose(settings: Settings, pending: Rejection, employer: str | None, job: 
     mail = pending.email
     account = next((a for a in settings.accounts if a.name == pending.account),
                    settings.accounts[0])
-    return compose(mail, human_contact(mail), writer_for(settings, account), company=employer,
+    contact = human_contact(mail)
+    if contact is None:  # skip_reason() keeps these out; never write a draft to no one
+        raise DraftError("no human contact to write to")
+    return compose(mail, contact, writer_for(settings, account), company=employer,
                    role=job, feedback=feedback_call(pending.feedback_probability),
                    now=now, met=met)
 
@@ -198,16 +202,16 @@ def write_eml(folder: Path, draft: Draft, employer: str | None, now: datetime) -
     return path
 
 
-def push_pending(settings: Settings, store: Store, open_mailbox: Callable[[AccountConfig], object],
+def push_pending(settings: Settings, store: Store, open_mailbox: OpenDrafts,
                  report: DraftReport) -> None:
     """Put recorded drafts into their account's Drafts folder, exactly once."""
     if not settings.drafts.append_to_imap:
         return
     accounts = {a.name: a for a in settings.accounts if a.kind == "imap"}
     by_account: dict[str, list[tuple[int, str, bytes]]] = {}
-    for draft_id, account, message_id, raw in store.pending_drafts():
-        if account in accounts:
-            by_account.setdefault(account, []).append((draft_id, message_id, raw))
+    for draft_id, name, message_id, raw in store.pending_drafts():
+        if name in accounts:
+            by_account.setdefault(name, []).append((draft_id, message_id, raw))
     for name, items in by_account.items():
         account = accounts[name]
         try:
@@ -226,11 +230,11 @@ def push_pending(settings: Settings, store: Store, open_mailbox: Callable[[Accou
             report.failed.extend((str(i), str(exc)) for i, _, _ in items)
 
 
-def _push_one(store: Store, box: object, folder: str, draft_id: int, message_id: str,
+def _push_one(store: Store, box: DraftsMailbox, folder: str, draft_id: int, message_id: str,
               raw: bytes, report: DraftReport) -> None:
     try:
-        existing = box.find_message_id(folder, message_id)  # type: ignore[attr-defined]
-        uid = existing[0] if existing else box.append_draft(folder, raw)  # type: ignore[attr-defined]
+        existing = box.find_message_id(folder, message_id)
+        uid = existing[0] if existing else box.append_draft(folder, raw)
     except (ServerRefused, FolderNotFound) as exc:  # this draft only; the others go on
         log.error("draft %s: %s", message_id, exc)
         store.update_draft(draft_id, state="failed", error=str(exc))
@@ -242,12 +246,12 @@ def _push_one(store: Store, box: object, folder: str, draft_id: int, message_id:
 
 
 def sent_replies(settings: Settings, store: Store,
-                 open_mailbox: Callable[[AccountConfig], object], now: datetime
+                 open_mailbox: OpenDrafts, now: datetime
                  ) -> tuple[set[str], frozenset[str]]:
     """Message-IDs the user already answered: from stored mail they sent, and each IMAP
     account's Sent folder; and the accounts whose Sent folder could not be read."""
     replied = store.replies_from(set(settings.my_addresses))
-    unread = set()
+    unread: set[str] = set()
     since = (now - timedelta(days=settings.drafts.max_age_days + 14)).date()
     for account in settings.accounts:
         if account.kind != "imap":
@@ -256,7 +260,7 @@ def sent_replies(settings: Settings, store: Store,
             with open_mailbox(account) as box:
                 sent = find_role(box.list_folders(), "sent", account.sent_folder)
                 if sent:
-                    replied |= box.replied_ids(sent, since)  # type: ignore[attr-defined]
+                    replied |= box.replied_ids(sent, since)
         except InboxcoachError as exc:
             log.warning("%s: cannot read the Sent folder (%s); its drafts wait for the next "
                         "run", account.name, exc)
@@ -265,7 +269,7 @@ def sent_replies(settings: Settings, store: Store,
 
 
 def make_drafts(settings: Settings, store: Store,
-                open_mailbox: Callable[[AccountConfig], object], dry_run: bool = False,
+                open_mailbox: OpenDrafts, dry_run: bool = False,
                 now: datetime | None = None) -> DraftReport:
     now = now or datetime.now(UTC)
     if not settings.drafts.enabled:

@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timezone
-from typing import Any
+from typing import Any, Self
 
 from imapclient import DRAFT, IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
@@ -53,7 +53,7 @@ class ImapMailbox:
         self._folder: str | None = None
 
     # -- connection -------------------------------------------------------------------------
-    def __enter__(self) -> ImapMailbox:
+    def __enter__(self) -> Self:
         self.connect()
         return self
 

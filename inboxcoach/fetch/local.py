@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import mailbox as stdlib_mailbox
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 from inboxcoach.errors import FolderNotFound, MailboxError, SourceMissing
 from inboxcoach.records import FolderInfo, FolderState, MessageRef, RawMessage
 
 
-class _LocalMailbox:
+class _LocalMailbox(ABC):
     """Shared plumbing: one folder, named after the path, opened for reading only."""
 
     def __init__(self, account: str, path: Path) -> None:
@@ -41,10 +42,18 @@ class _LocalMailbox:
     def count(self) -> int:
         return len(self.list_new(0, None))
 
-    def close(self) -> None:
+    @abstractmethod
+    def list_new(self, after_uid: int, since: date | None) -> list[MessageRef]:
+        """Every message of the folder: local files have no UIDs to resume after."""
+
+    @abstractmethod
+    def fetch(self, refs: Sequence[MessageRef], max_bytes: int) -> Iterator[RawMessage]:
+        """Raw messages for ``refs``; those over ``max_bytes`` come as headers only."""
+
+    def close(self) -> None:  # noqa: B027 - a real no-op, not a method to override
         """Nothing to release: files are opened per message."""
 
-    def __enter__(self) -> _LocalMailbox:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -133,7 +142,8 @@ class EmlMailbox(_LocalMailbox):
 def open_local(account: str, path: Path, kind: str | None = None) -> _LocalMailbox:
     """Open ``path`` as the given kind, or guess it from what is there."""
     kind = kind or detect_kind(path)
-    classes = {"maildir": MaildirMailbox, "mbox": MboxMailbox, "eml": EmlMailbox}
+    classes: dict[str, type[_LocalMailbox]] = {"maildir": MaildirMailbox, "mbox": MboxMailbox,
+                                              "eml": EmlMailbox}
     return classes[kind](account, path)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from inboxcoach.config import AccountConfig, SecretSpec, Settings
 from inboxcoach.fetch.local import open_local
-from inboxcoach.fetch.protocol import Mailbox
+from inboxcoach.fetch.protocol import DraftsMailbox, Mailbox
 from inboxcoach.secrets import Secret, resolve_secret
 
 Opener = Callable[[], Mailbox]
@@ -24,6 +24,11 @@ def mailbox_opener(account: AccountConfig, settings: Settings) -> Opener:
         assert account.path is not None
         path, kind = account.path, account.kind
         return lambda: open_local(account.name, path, kind)
+    return imap_opener(account, settings)
+
+
+def imap_opener(account: AccountConfig, settings: Settings) -> Callable[[], DraftsMailbox]:
+    """Like ``mailbox_opener``, for an IMAP account, whose mailbox also takes drafts."""
     from inboxcoach.fetch.imap import ImapMailbox  # imapclient is needed only for IMAP accounts
 
     assert account.secret is not None

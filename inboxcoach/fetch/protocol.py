@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Protocol
+from typing import Protocol, Self
 
 from inboxcoach.records import FolderInfo, FolderState, MessageRef, RawMessage
 
@@ -34,9 +34,28 @@ class Mailbox(Protocol):
 
     def close(self) -> None: ...
 
-    def __enter__(self) -> Mailbox: ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+
+class DraftsMailbox(Mailbox, Protocol):
+    """A source that also takes drafts and can tell what the user answered: IMAP only.
+
+    These are the one place inboxcoach writes to a mailbox: APPEND to Drafts, nothing else.
+    """
+
+    def append_draft(self, folder: str, raw: bytes) -> int | None:
+        """APPEND ``raw`` flagged \\Draft; the new UID when the server says it."""
+        ...
+
+    def find_message_id(self, folder: str, message_id: str) -> list[int]:
+        """UIDs in ``folder`` whose Message-ID is ``message_id``."""
+        ...
+
+    def replied_ids(self, folder: str, since: date) -> set[str]:
+        """Message-IDs that mail in ``folder`` (Sent) since ``since`` answers."""
+        ...
 
 
 # Names servers without SPECIAL-USE commonly give these folders (Outlook, Apple, Gmail, German).

@@ -4,11 +4,11 @@ error, and a keyword-rule baseline, so a user can see what the model adds over g
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from inboxcoach.classify.features import NOREPLY
 from inboxcoach.fetch.parse import BatchParser
 from inboxcoach.records import Email, MessageRef, RawMessage, feedback_given
 from inboxcoach.train.corpus import checked_lines, record_to_raw
+
+if TYPE_CHECKING:
+    from inboxcoach.classify.understand import Understanding
 
 # The kind of rules most open-source trackers use; first match wins.
 _RULES = [
@@ -52,7 +55,7 @@ def baseline_sender_kind(mail: Email) -> str:
 
 @dataclass(frozen=True)
 class Scores:
-    labels: tuple[str, ...]
+    labels: tuple[Hashable, ...]
     table: pd.DataFrame  # precision, recall, f1, support per label
     confusion: pd.DataFrame  # rows: true, columns: predicted
     accuracy: float
@@ -69,7 +72,7 @@ class Scores:
         }
 
 
-def score(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str],
+def score(y_true: Sequence[Hashable], y_pred: Sequence[Hashable], labels: Sequence[Hashable],
           confidence: Sequence[float] | None = None) -> Scores:
     present = [label for label in labels if label in set(y_true) | set(y_pred)]
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=present, zero_division=0)
@@ -160,6 +163,10 @@ class Evaluation:
     drafts: dict[str, int]  # what the drafts stage would do with these messages (draft_scores)
 
 
+
+def _contact_email(facts: Understanding) -> str | None:
+    return facts.contact.email if facts.contact else None
+
 def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
                       preds: Sequence[Any]) -> pd.DataFrame:
     """How well contact, company, role and feedback are read, where the labels say. Contact and
@@ -176,8 +183,8 @@ def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
          lambda r: r.get("contains_feedback"),
          lambda i: feedback_given(preds[i].feedback_probability)),
     ):
-        pairs = [(bool(truth(records[i])), guess(i)) for i in idx
-                 if truth(records[i]) is not None and guess(i) is not None]
+        pairs = [(bool(t), bool(g)) for i in idx
+                 if (t := truth(records[i])) is not None and (g := guess(i)) is not None]
         if pairs:
             hits = sum(t and g for t, g in pairs)
             rows.append({"field": name, "n": len(pairs),
@@ -185,14 +192,13 @@ def extraction_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
                          "precision": _ratio(hits, sum(g for _, g in pairs)),
                          "recall": _ratio(hits, sum(t for t, _ in pairs))})
     for name, get in (("company", lambda i: facts[i].company), ("role", lambda i: facts[i].role),
-                      ("contact email", lambda i: facts[i].contact.email if facts[i].contact
-                       else None)):
+                      ("contact email", lambda i: _contact_email(facts[i]))):
         key = "contact_email" if name == "contact email" else name
         labelled = [i for i, r in enumerate(records) if key in r]
         if not labelled:
             continue
         found = [i for i in labelled if get(i)]
-        right = [i for i in found if records[i][key] and same_name(get(i), records[i][key])]
+        right = [i for i in found if records[i][key] and same_name(get(i) or "", records[i][key])]
         rows.append({"field": name, "n": len(labelled), "accuracy": None,
                      "precision": _ratio(len(right), len(found)),
                      "recall": _ratio(len(right), sum(bool(records[i][key]) for i in labelled))})

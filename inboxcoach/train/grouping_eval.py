@@ -85,7 +85,7 @@ class GroupingScores:
 def _agrees(found: str | None, true: str | None) -> bool:
     if not true:
         return not found
-    return bool(found) and same_name(found, true)
+    return bool(found and same_name(found, true))
 
 
 def score_grouping(rows: list[dict[str, Any]], now: datetime | None = None) -> GroupingScores:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,7 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
     k = int(folds.max()) + 1
     fam = np.asarray(families)
     blocks = hashed_blocks(data)
-    shared = _parallel([lambda fold=fold: _fit_transform(blocks, folds != fold)
-                        for fold in range(k)])
+    shared = _parallel([partial(_fit_transform, blocks, folds != fold) for fold in range(k)])
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     # The sender kind's training rows carry answers from category models that saw its test
     # fold: a small leak through the category answers only, never through the sender labels.
@@ -112,9 +112,8 @@ def cross_validate(data: pd.DataFrame, labels: dict[str, np.ndarray], rows: dict
             categories = out["category"][0]
         jobs = [(task, fold) for task in tasks if task in labels for fold in range(k)]
         results = _parallel([
-            lambda task=task, fold=fold, categories=categories: _held_out_fold(
-                task, shared[fold], data, (folds != fold) & rows[task], folds == fold,
-                labels[task], fam, categories) for task, fold in jobs])
+            partial(_held_out_fold, task, shared[fold], data, (folds != fold) & rows[task],
+                    folds == fold, labels[task], fam, categories) for task, fold in jobs])
         for task in dict.fromkeys(t for t, _ in jobs):
             pred = np.empty(len(labels[task]), dtype=object)
             conf = np.zeros(len(labels[task]))
@@ -258,7 +257,7 @@ GATE_GRID = (0.0, *(round(t, 2) for t in np.arange(0.30, 0.96, 0.05)))  # 0: no 
 
 
 def gate_table(category: tuple[np.ndarray, np.ndarray], job: np.ndarray, truth: np.ndarray,
-               ordinary: np.ndarray) -> list[dict[str, float]]:
+               ordinary: np.ndarray) -> list[dict[str, float | None]]:
     """For each gate threshold: ordinary mail taken for job mail, job mail kept, macro-F1."""
     rows = []
     for t in GATE_GRID:
