@@ -390,7 +390,7 @@ def cmd_drafts(args: argparse.Namespace) -> int:
                   f"[{row['variant']}, {row['state']}, {where}]  {row['eml_path'] or ''}")
         for row in store.skip_rows():
             print(f"skip   {(row['rejection_date'] or '')[:10]}  {row['from_addr']}  "
-                  f"{row['subject']}  [{row['reason']}]")
+                  f"{row['subject']}  [{row['note']}]")
     return 0 if args.dry_run or args.list or not report.failed else int(ExitCode.PARTIAL)
 
 

@@ -65,6 +65,10 @@ class RawMessage:
     internaldate: datetime | None = None
     headers_only: bool = False  # larger than the size cap: only the header was fetched
 
+# The version of the parse that built a stored Email record: the store keeps it beside each
+# record so that a parse fixed later can find the rows it should read again.
+PARSER_VERSION = 1
+
 
 @dataclass(frozen=True)
 class Email:

@@ -72,6 +72,11 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+def ascii_slug(text: str, sep: str = "") -> str:
+    """Lowercase ASCII words joined by ``sep``: safe in a file name or an address."""
+    return sep.join(re.findall(r"[a-z0-9]+", ascii_fold(text).lower()))
+
+
 _UMLAUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
                          "Ü": "Ue"})
 

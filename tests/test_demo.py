@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from inboxcoach.cli import main
-from inboxcoach.drafts.stage import NO_CONTACT, REPLIED
 from inboxcoach.samplebox import load_sample
 from inboxcoach.store.database import Store
+from inboxcoach.vocab import SkipReason
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +53,13 @@ def test_demo_writes_a_digest_and_threaded_drafts(demo: Path):
 
 def test_demo_skips_what_a_person_would_skip(demo: Path):
     with Store.open(demo / "state" / "inboxcoach.sqlite3") as store:
-        skips = {row["subject"]: row["reason"] for row in store.skip_rows()}
+        rows = store.skip_rows()
+    skips = {row["subject"]: row["reason"] for row in rows}
+    notes = {row["subject"]: row["note"] for row in rows}
     dash = "\N{EN DASH}"
-    assert skips[f"Healthcare Data Analyst (PGH-DA-0211) {dash} outcome"] == REPLIED
-    assert skips[f"Data Analyst, Merchandising {dash} your application"] == "older than 30 days"
-    assert NO_CONTACT in skips.values()
+    assert skips[f"Healthcare Data Analyst (PGH-DA-0211) {dash} outcome"] == SkipReason.REPLIED
+    assert notes[f"Data Analyst, Merchandising {dash} your application"] == "older than 30 days"
+    assert SkipReason.NO_CONTACT in skips.values()
 
 
 def test_demo_shows_the_ghosted_application(demo: Path):

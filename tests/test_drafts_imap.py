@@ -9,9 +9,10 @@ import pytest
 
 from inboxcoach.cli import main
 from inboxcoach.config import load_config
-from inboxcoach.drafts.stage import NO_CONTACT, REPLIED, make_drafts, plan_drafts
+from inboxcoach.drafts.stage import make_drafts, plan_drafts
 from inboxcoach.fetch.open import imap_opener
 from inboxcoach.store.database import Store
+from inboxcoach.vocab import Skip, SkipReason
 from tests.builders import automated, drafts_in, personal
 
 pytestmark = pytest.mark.dovecot
@@ -36,7 +37,7 @@ def test_personal_rejection_gets_exactly_one_threaded_draft(dovecot, config_file
     assert msg["To"].addresses[0].addr_spec == "jane.doe@acme.example"
     assert msg["Subject"] == "Re: Your application to Acme"
     out = capsys.readouterr().out
-    assert NO_CONTACT in out and "appended" in out
+    assert str(Skip(SkipReason.NO_CONTACT)) in out and "appended" in out
     settings = load_config(cfg)
     files = list(settings.drafts_dir.glob("*.eml"))
     assert len(files) == 1 and oct(files[0].stat().st_mode)[-3:] == "600"
@@ -71,7 +72,7 @@ def test_no_draft_when_already_replied_in_sent(dovecot, config_file):
     settings = load_config(cfg)
     with Store.open(settings.db_path) as store:
         report = make_drafts(settings, store, lambda a: imap_opener(a, settings)())
-    assert report.created == [] and report.skipped[0][1] == REPLIED
+    assert report.created == [] and report.skipped[0][1].reason == SkipReason.REPLIED
     assert drafts_in(dovecot) == []
 
 

@@ -26,13 +26,18 @@ from inboxcoach.config import Settings
 from inboxcoach.records import Email, FactSource, JobFacts, Tagged
 from inboxcoach.store.database import Store
 from inboxcoach.text import ascii_fold, squash_variants
+from inboxcoach.vocab import ApplicationStatus, Category
 
-STATUS_OF = {"acknowledgement": "applied", "assessment": "assessment", "interview": "interview",
-             "offer": "offer", "rejection": "rejected", "outreach": "contacted"}
-RANK = {"contacted": 0, "applied": 1, "assessment": 2, "interview": 3, "offer": 4, "rejected": 4}
+S = ApplicationStatus
+STATUS_OF: dict[str, S] = {
+    Category.ACKNOWLEDGEMENT: S.APPLIED, Category.ASSESSMENT: S.ASSESSMENT,
+    Category.INTERVIEW: S.INTERVIEW, Category.OFFER: S.OFFER, Category.REJECTION: S.REJECTED,
+    Category.OUTREACH: S.CONTACTED}
+RANK: dict[str, int] = {S.CONTACTED: 0, S.APPLIED: 1, S.ASSESSMENT: 2, S.INTERVIEW: 3,
+                        S.OFFER: 4, S.REJECTED: 4}
 # Waiting on the employer. An approach the user never answered ("contacted") is their choice,
 # not silence to report.
-OPEN = {"applied", "assessment", "interview"}
+OPEN = {S.APPLIED, S.ASSESSMENT, S.INTERVIEW}
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,10 @@ from inboxcoach.classify.model_files import (
     read_manifest,
 )
 from inboxcoach.records import Email, Prediction
+from inboxcoach.vocab import Category, SenderKind
 
-CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach",
-              "job_alert", "other")
-SENDER_KINDS = ("automated", "personal")
+CATEGORIES = tuple(c.value for c in Category)  # plain strings: they are sklearn's labels
+SENDER_KINDS = tuple(k.value for k in SenderKind)
 TASKS = {"category": CATEGORIES, "sender_kind": SENDER_KINDS}
 FEEDBACK = "contains_feedback"  # a third, binary model trained on rejections only
 # A fourth, binary model: is this about the user's own job search at all? Most of an inbox is

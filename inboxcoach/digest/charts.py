@@ -12,14 +12,12 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from inboxcoach.digest.gather import Weekly
+from inboxcoach.vocab import CATEGORY_LOOK, SENDER_LOOK, SenderKind
 
-COLOURS = {  # colour-blind-safe (Okabe-Ito), dark enough for white text labels nearby
-    "rejection": "#c0392b", "acknowledgement": "#7f8c8d", "interview": "#0072b2",
-    "assessment": "#8e44ad", "offer": "#009e73", "outreach": "#d55e00",
-    "personal": "#0072b2", "automated": "#66717d",
-}
-NAMES = {"acknowledgement": "confirmed", "rejection": "rejection", "interview": "interview",
-         "assessment": "assessment", "offer": "offer", "outreach": "outreach"}
+# The digest's one table of labels and colours (vocab), so a chart and a tag never disagree.
+COLOURS = {**{str(c): look.colour for c, look in CATEGORY_LOOK.items()},
+           **{str(k): look.colour for k, look in SENDER_LOOK.items()}}
+NAMES = {str(c): look.label.lower() for c, look in CATEGORY_LOOK.items()}
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 
 
@@ -129,7 +127,7 @@ def kinds_chart(kinds: dict[str, dict[str, int]]) -> Markup:
             body.append(f'<text x="{left}" y="{y + 18}" fill="#444">no replies yet</text>')
         parts.append(f"{label}: " + ", ".join(f"{counts.get(k, 0)} {k}"
                                               for k in ("personal", "automated")))
-    body.append(_legend([("from a person", COLOURS["personal"]),
-                         ("automated", COLOURS["automated"])], left, height - 6))
+    body.append(_legend([(SENDER_LOOK[k].label, SENDER_LOOK[k].colour)
+                         for k in (SenderKind.PERSONAL, SenderKind.AUTOMATED)], left, height - 6))
     return _svg("kinds", width, height, "Replies from people and from systems",
                 "; ".join(parts), body)

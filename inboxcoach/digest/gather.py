@@ -14,10 +14,10 @@ from enum import StrEnum
 
 from inboxcoach.classify.applications import Application, stored_applications
 from inboxcoach.config import Settings
-from inboxcoach.drafts.stage import NO_CONTACT, UNSURE
 from inboxcoach.records import FactSource, Tagged, TagRow
 from inboxcoach.store.database import Store
 from inboxcoach.text import display_text
+from inboxcoach.vocab import Skip, SkipReason
 
 JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")
 REPLIES = ("rejection", "acknowledgement", "interview", "assessment", "offer")  # to applications
@@ -258,7 +258,7 @@ def _item(t: Tagged, note: str | None, app: Application | None = None) -> Item:
     mail = t.email
     sender = display_text(str(mail.from_) if mail.from_ else "(no sender)", 120)
     if note is None and t.category == "rejection" and t.labels.category_unsure:
-        note = UNSURE
+        note = str(Skip(SkipReason.UNSURE))
     return Item(
         date=mail.date,
         company=_opt(_said(app.company, app.company_source) if app and app.company else t.company),
@@ -278,7 +278,7 @@ def _opt(value: str | None) -> str | None:
 
 def _rejection_notes(drafts: list[dict], skips: list[dict], replied: frozenset[str]
                      ) -> dict[str, str]:
-    notes = {row["message_key"]: row["reason"] for row in skips}
+    notes = {row["message_key"]: row["note"] for row in skips}
     for row in drafts:
         notes[row["message_key"]] = ("you replied" if row["message_key"] in replied
                                      else "feedback draft waiting for your review")
@@ -332,9 +332,9 @@ def _no_contact(skips: list[dict], now: datetime) -> tuple[SkipLine, ...]:
     lines = []
     for row in skips:
         when = datetime.fromisoformat(row["rejection_date"]) if row["rejection_date"] else None
-        if row["reason"] == NO_CONTACT and (when is None or now - when < RECENT):
+        if row["reason"] == SkipReason.NO_CONTACT and (when is None or now - when < RECENT):
             lines.append(SkipLine(when, display_text(row["from_addr"], 120),
-                                  display_text(row["subject"], 160), NO_CONTACT))
+                                  display_text(row["subject"], 160), row["note"]))
     return tuple(reversed(lines))
 
 

@@ -18,18 +18,10 @@ from inboxcoach.digest.charts import funnel_chart, kinds_chart, weekly_chart
 from inboxcoach.digest.coaching import coaching_note
 from inboxcoach.digest.gather import Digest
 from inboxcoach.paths import atomic_write
+from inboxcoach.vocab import CATEGORY_LOOK, category_label, status_label
 
 LATEST = "digest.html"
 MAX_APPLICATIONS = 40  # the most recent; ``inboxcoach applications`` lists every one
-CATEGORY_NAMES = {
-    "rejection": "Rejection", "acknowledgement": "Confirmation", "interview": "Interview",
-    "assessment": "Assessment", "offer": "Offer", "outreach": "Outreach",
-    "job_alert": "Job alert", "other": "Other",
-}
-STATUS_NAMES = {"contacted": "contacted you", "applied": "applied", "assessment": "assessment",
-                "interview": "interviewing", "offer": "offer", "rejected": "rejected"}
-
-
 @dataclass(frozen=True)
 class Written:
     latest: Path
@@ -51,8 +43,7 @@ def environment() -> Environment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(day=_day, stamp=_stamp, pct=lambda v: f"{100 * v:.0f}%",
-                       category=lambda c: CATEGORY_NAMES.get(c, c),
-                       status=lambda s: STATUS_NAMES.get(s, s))
+                       category=category_label, status=status_label)
     return env
 
 
@@ -60,6 +51,7 @@ def render(digest: Digest, model_version: str | None = None) -> str:
     return environment().get_template("digest.html.j2").render(
         d=digest, coaching=coaching_note(digest), version=__version__,
         model_version=model_version or "none", max_apps=MAX_APPLICATIONS,
+        tag_colours=[(str(c), look.colour) for c, look in CATEGORY_LOOK.items()],
         charts={"weekly": weekly_chart(digest.weekly), "funnel": funnel_chart(digest.funnel),
                 "kinds": kinds_chart(digest.kinds)},
     )

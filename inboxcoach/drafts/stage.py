@@ -29,20 +29,17 @@ from inboxcoach.fetch.protocol import DraftsMailbox, find_role
 from inboxcoach.paths import atomic_write
 from inboxcoach.records import Email, FactSource, Rejection, feedback_call
 from inboxcoach.store.database import Store
-from inboxcoach.train.corpus import ascii_slug
+from inboxcoach.text import ascii_slug
+from inboxcoach.vocab import Skip, SkipReason
 
 log = logging.getLogger(__name__)
 OpenDrafts = Callable[[AccountConfig], DraftsMailbox]  # connects an IMAP account afresh
-NO_CONTACT = "automated: no one to ask"
-REPLIED = "you already replied"
-YOURS = "sent by you"
-UNSURE = "the model is not sure this is a job rejection: no draft"
 
 
 @dataclass
 class DraftReport:
     created: list[Draft] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (subject, reason)
+    skipped: list[tuple[str, Skip]] = field(default_factory=list)  # (subject, why)
     held: list[str] = field(default_factory=list)  # subjects waiting for hold_hours
     appended: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (draft id, error)
@@ -66,13 +63,13 @@ def writer_for(settings: Settings, account: AccountConfig) -> Writer:
     return Writer(d.your_name, address, d.signature, d.templates_dir)
 
 
-def skip_reason(mail: Email, replied: set[str], now: datetime, max_age_days: int) -> str | None:
+def skip_reason(mail: Email, replied: set[str], now: datetime, max_age_days: int) -> Skip | None:
     if human_contact(mail) is None:
-        return NO_CONTACT
+        return Skip(SkipReason.NO_CONTACT)
     if mail.date is not None and now - mail.date > timedelta(days=max_age_days):
-        return f"older than {max_age_days} days"
+        return Skip(SkipReason.TOO_OLD, str(max_age_days))
     if mail.message_id and mail.message_id in replied:
-        return REPLIED
+        return Skip(SkipReason.REPLIED)
     return None
 
 
@@ -94,10 +91,9 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         reason = _no_draft_reason(settings, store, pending, replied, now)
         waiting = reason is None and pending.account in sent_unread
         if waiting:
-            reason = (f"waiting: the Sent folder of {pending.account} could not be read, so "
-                      "you may have replied already; the next run decides")
+            reason = Skip(SkipReason.SENT_UNREAD, pending.account)
         if reason is None and key in seen_threads:
-            reason = "a draft for this thread exists"
+            reason = Skip(SkipReason.THREAD_HAS_DRAFT)
         if reason is None and now - arrived(pending, now) < hold:
             report.held.append(mail.subject)
             continue
@@ -112,12 +108,13 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
                 draft = _compose(settings, pending, employer, job, now,
                                  met=app is not None and met_before(app, mail.key))
             except DraftError as exc:
-                reason = str(exc)
+                reason = Skip(SkipReason.CANNOT_COMPOSE, str(exc))
         if reason is not None:
             report.skipped.append((mail.subject, reason))
             if record:  # unsure: only until a later model labels it; waiting: until next run
                 store.skip_draft(pending.rowid, reason,
-                                 pending.model_version if reason == UNSURE else None,
+                                 pending.model_version
+                                 if reason.reason is SkipReason.UNSURE else None,
                                  waiting=waiting)
             continue
         assert draft is not None
@@ -132,15 +129,15 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
 
 
 def _no_draft_reason(settings: Settings, store: Store, pending: Rejection, replied: set[str],
-                     now: datetime) -> str | None:
+                     now: datetime) -> Skip | None:
     mail = pending.email
     reason = skip_reason(mail, replied, now, settings.drafts.max_age_days)
     if mail.from_ and mail.from_.email.lower() in settings.my_addresses:
-        return YOURS
+        return Skip(SkipReason.YOURS)
     if pending.unsure and reason is None:
-        return UNSURE
+        return Skip(SkipReason.UNSURE)
     if reason is None and store.has_draft_for_thread(thread_key(mail)):
-        return "a draft for this thread exists"
+        return Skip(SkipReason.THREAD_HAS_DRAFT)
     return reason
 
 

@@ -27,7 +27,6 @@ import mailparser
 from inboxcoach.records import Address, Attachment, Email, RawMessage
 from inboxcoach.text import clean_header_text, decode_words, html_to_text, split_reply, tidy
 
-PARSER_VERSION = 1
 PARSE_SECONDS = 20
 POOL_MIN_BATCH = 64  # below this, starting worker processes costs more than it saves
 MAX_TEXT_CHARS = 200_000

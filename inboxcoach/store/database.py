@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from inboxcoach.errors import StoreError
-from inboxcoach.fetch.parse import PARSER_VERSION
 from inboxcoach.paths import private_dir
 from inboxcoach.records import (
+    PARSER_VERSION,
     Email,
     JobFacts,
     Prediction,
@@ -33,6 +33,7 @@ from inboxcoach.records import (
     TagRow,
 )
 from inboxcoach.store.migrations import MIGRATIONS
+from inboxcoach.vocab import Skip, SkipReason
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,11 @@ class Store:
                 f"(migration {sorted(done - known)[-1]}); upgrade inboxcoach"
             )
         applied = []
-        for name, sql in MIGRATIONS:
+        for name, step in MIGRATIONS:
             if name in done:
                 continue
             with self.transaction() as c:
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        c.execute(statement)
+                step(c)
                 c.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
             applied.append(name)
         return applied
@@ -494,14 +493,15 @@ class Store:
                                  "WHERE eml_path IS NULL ORDER BY id").fetchall()
         return [(r[0], r[1], zlib.decompress(r[2])) for r in rows]
 
-    def skip_draft(self, rowid: int, reason: str, model_version: str | None = None,
+    def skip_draft(self, rowid: int, skip: Skip, model_version: str | None = None,
                    waiting: bool = False) -> None:
         """Record why a rejection gets no draft. With ``model_version`` the skip is
         provisional: a later model's label decides again; ``waiting``: the next run does."""
         with self.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO draft_skips(message_rowid, reason, decided_at, "
-                      "model_version) VALUES (?,?,?,?)",
-                      (rowid, reason, now(), WAITING if waiting else model_version))
+            c.execute("INSERT OR REPLACE INTO draft_skips(message_rowid, reason, detail, "
+                      "decided_at, model_version) VALUES (?,?,?,?,?)",
+                      (rowid, skip.reason.value, skip.detail, now(),
+                       WAITING if waiting else model_version))
 
     def draft_rows(self) -> list[dict[str, Any]]:
         cur = self.conn.execute("""
@@ -512,15 +512,20 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def skip_rows(self) -> list[dict[str, Any]]:
+        """Recorded skips: ``reason`` a ``SkipReason``, ``note`` its wording for people."""
         cur = self.conn.execute("""
-            SELECT s.decided_at, m.subject, m.from_addr, s.reason, m.date AS rejection_date,
-                   m.msg_key AS message_key
+            SELECT s.decided_at, m.subject, m.from_addr, s.reason, s.detail,
+                   m.date AS rejection_date, m.msg_key AS message_key
             FROM draft_skips s JOIN messages m ON m.id = s.message_rowid
             JOIN labels l ON l.message_rowid = s.message_rowid
             WHERE s.model_version IS NULL OR s.model_version IN (l.model_version, ?)
             ORDER BY m.date""", (WAITING,))  # an unsure skip holds only for its model
         names = [c[0] for c in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        for row in rows:
+            skip = Skip(SkipReason(row["reason"]), row["detail"])
+            row["reason"], row["note"] = skip.reason, str(skip)
+        return rows
 
     def replies_from(self, addresses: set[str]) -> set[str]:
         """Message-IDs that stored mail from these addresses answers (In-Reply-To/References)."""

@@ -19,7 +19,8 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
 
-from inboxcoach.text import ascii_fold
+from inboxcoach.text import ascii_slug
+from inboxcoach.vocab import Category
 
 FIRST = ["Alex", "Sam", "Priya", "Jonas", "Maria", "Chen", "Fatima", "Lukas", "Sofia", "David",
          "Aisha", "Mateo", "Emma", "Noah", "Yuki", "Olga", "Kwame", "Ines", "Tom", "Hannah",
@@ -84,10 +85,6 @@ LABEL_FIELDS = ("category", "sender_kind", "has_human_contact", "contains_feedba
                 "lang", "contact_name", "contact_email", "company", "role")
 
 
-def ascii_slug(text: str, sep: str = "") -> str:
-    return sep.join(re.findall(r"[a-z0-9]+", ascii_fold(text).lower()))
-
-
 def _values(rng: random.Random, lang: str) -> dict[str, str]:
     """One consistent set of people, employer and dates for a copy of a seed."""
     company = rng.choice(COMPANIES)
@@ -138,8 +135,7 @@ def fill(text: Any, values: dict[str, str]) -> Any:
         "{{", "{").replace("}}", "}")
 
 
-CATEGORIES = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach",
-              "job_alert", "other")
+CATEGORIES = tuple(c.value for c in Category)
 REQUIRED = ("family", "category", "sender_kind", "has_human_contact", "contains_feedback", "lang",
             "subject", "from_name", "from_addr", "body", "contact_name", "contact_email",
             "company", "role")
