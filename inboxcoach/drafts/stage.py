@@ -30,7 +30,7 @@ from inboxcoach.paths import atomic_write
 from inboxcoach.records import Email, FactSource, Rejection, feedback_call
 from inboxcoach.store.database import Store
 from inboxcoach.text import ascii_slug
-from inboxcoach.vocab import Skip, SkipReason
+from inboxcoach.vocab import DraftState, Skip, SkipReason
 
 log = logging.getLogger(__name__)
 OpenDrafts = Callable[[AccountConfig], DraftsMailbox]  # connects an IMAP account afresh
@@ -122,7 +122,7 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         report.created.append(draft)
         if record:  # recorded first: a crash from here on is finished by the next run
             draft_id = store.record_draft(pending.rowid, key, pending.account, draft, None,
-                                          "pending")
+                                          DraftState.PENDING)
             path = write_eml(settings.drafts_dir, draft, employer, now)
             store.update_draft(draft_id, eml_path=str(path))
     return report
@@ -234,10 +234,10 @@ def _push_one(store: Store, box: DraftsMailbox, folder: str, draft_id: int, mess
         uid = existing[0] if existing else box.append_draft(folder, raw)
     except (ServerRefused, FolderNotFound) as exc:  # this draft only; the others go on
         log.error("draft %s: %s", message_id, exc)
-        store.update_draft(draft_id, state="failed", error=str(exc))
+        store.update_draft(draft_id, state=DraftState.FAILED, error=str(exc))
         report.failed.append((message_id, str(exc)))
         return
-    store.update_draft(draft_id, state="appended", imap_folder=folder, imap_uid=uid,
+    store.update_draft(draft_id, state=DraftState.APPENDED, imap_folder=folder, imap_uid=uid,
                        appended_at=datetime.now(UTC).isoformat(timespec="seconds"), error=None)
     report.appended += 1
 

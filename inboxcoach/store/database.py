@@ -33,7 +33,7 @@ from inboxcoach.records import (
     TagRow,
 )
 from inboxcoach.store.migrations import MIGRATIONS
-from inboxcoach.vocab import Skip, SkipReason
+from inboxcoach.vocab import DraftState, Skip, SkipReason
 
 
 @dataclass(frozen=True)
@@ -460,7 +460,7 @@ class Store:
                                  (thread_key,)).fetchone() is not None
 
     def record_draft(self, rowid: int, thread_key: str, account: str, draft: Any,
-                     eml_path: str | None, state: str) -> int:
+                     eml_path: str | None, state: DraftState) -> int:
         """Record a draft with its bytes before anything is written or appended anywhere."""
         with self.transaction() as c:
             cur = c.execute(
