@@ -385,12 +385,12 @@ def cmd_drafts(args: argparse.Namespace) -> int:
             else:
                 print(report.summary())
         for row in store.draft_rows():
-            where = row["imap_folder"] or "not in Drafts yet"
-            print(f"draft  {row['created_at'][:10]}  to {row['to_addr']}  {row['subject']}  "
-                  f"[{row['variant']}, {row['state']}, {where}]  {row['eml_path'] or ''}")
-        for row in store.skip_rows():
-            print(f"skip   {(row['rejection_date'] or '')[:10]}  {row['from_addr']}  "
-                  f"{row['subject']}  [{row['note']}]")
+            where = row.imap_folder or "not in Drafts yet"
+            print(f"draft  {row.created_at:%Y-%m-%d}  to {row.to_addr}  {row.subject}  "
+                  f"[{row.variant}, {row.state}, {where}]  {row.eml_path or ''}")
+        for s in store.skip_rows():
+            day = f"{s.rejection_date:%Y-%m-%d}" if s.rejection_date else ""
+            print(f"skip   {day}  {s.from_addr}  {s.subject}  [{s.note}]")
     return 0 if args.dry_run or args.list or not report.failed else int(ExitCode.PARTIAL)
 
 

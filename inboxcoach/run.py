@@ -192,12 +192,11 @@ def _unchanged_digest(store: Store, fingerprint: str, now: datetime) -> WrittenD
     """The last digest, when nothing it shows has changed since (same day, same mail, tags,
     drafts and deliveries): an hourly run with no news does not rebuild it."""
     last = store.last_digest()
-    if last is None or last[3] != fingerprint:
+    if last is None or last.fingerprint != fingerprint:
         return None
-    digest_id, path, new, _ = last
-    if not Path(path).is_file():  # deleted or moved by the user: write it again
+    if not Path(last.path).is_file():  # deleted or moved by the user: write it again
         return None
-    return WrittenDigest(Path(path), new, digest_id, now, kept=True)
+    return WrittenDigest(Path(last.path), last.new_messages, last.id, now, kept=True)
 
 
 def model_version() -> str | None:

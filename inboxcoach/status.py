@@ -22,9 +22,8 @@ def status_lines(store: Store, show_failures: bool = False) -> list[str]:
     for command in ("run", "fetch"):  # cron runs `run`; `fetch` is the manual one
         last = store.last_run(command)
         if last:
-            started, finished, code = last
-            lines.append(f"last {command}: {started}" + (
-                f", exit code {code} ({_meaning(code)})" if finished
+            lines.append(f"last {command}: {last.started_at}" + (
+                f", exit code {last.exit_code} ({_meaning(last.exit_code)})" if last.finished_at
                 else ", did not finish (stopped or crashed; the next run goes on)"))
     labels = store.label_counts()
     if labels:
@@ -40,6 +39,6 @@ def status_lines(store: Store, show_failures: bool = False) -> list[str]:
             line += f"\n    error at {r.last_error_at}: {r.last_error}"
         lines.append(line)
     if show_failures:
-        lines.extend(f"unreadable: {a} / {f} / {ref}: {reason} ({when})"
-                     for a, f, ref, reason, when in store.failures())
+        lines.extend(f"unreadable: {f.account} / {f.folder} / {f.ref}: {f.reason} "
+                     f"({f.recorded_at})" for f in store.failures())
     return lines

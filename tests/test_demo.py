@@ -54,8 +54,8 @@ def test_demo_writes_a_digest_and_threaded_drafts(demo: Path):
 def test_demo_skips_what_a_person_would_skip(demo: Path):
     with Store.open(demo / "state" / "inboxcoach.sqlite3") as store:
         rows = store.skip_rows()
-    skips = {row["subject"]: row["reason"] for row in rows}
-    notes = {row["subject"]: row["note"] for row in rows}
+    skips = {row.subject: row.reason for row in rows}
+    notes = {row.subject: row.note for row in rows}
     dash = "\N{EN DASH}"
     assert skips[f"Healthcare Data Analyst (PGH-DA-0211) {dash} outcome"] == SkipReason.REPLIED
     assert notes[f"Data Analyst, Merchandising {dash} your application"] == "older than 30 days"

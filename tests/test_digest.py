@@ -118,16 +118,17 @@ def test_defang_keeps_urls_readable_but_not_clickable():
 def test_every_field_from_mail_is_defanged_not_only_subjects():
     """A sender's display name, an employer or a draft's subject can carry a URL too."""
     from inboxcoach.digest.gather import _draft_lines, _no_contact
-    from inboxcoach.vocab import Skip, SkipReason
+    from inboxcoach.records import DraftRow, SkipRow
+    from inboxcoach.vocab import DraftState, Skip, SkipReason
 
     evil = '"Jane https://evil.example/" <jane@acme.example>'
     assert display_text(evil) == '"Jane https[:]//evil.example/" <jane@acme.example>'
-    row = {"created_at": NOW.isoformat(), "message_key": "k", "imap_folder": "Drafts",
-           "to_addr": evil, "subject": "Re: see www.evil.example", "variant": "ask",
-           "rejection_date": NOW.isoformat(), "reason": SkipReason.NO_CONTACT,
-           "note": str(Skip(SkipReason.NO_CONTACT)), "from_addr": evil}
-    draft, = _draft_lines([row], NOW - timedelta(days=1), NOW, frozenset())
-    skip, = _no_contact([row], NOW)
+    subject = "Re: see www.evil.example"
+    drafted = DraftRow(NOW, evil, subject, "ask", DraftState.APPENDED, None, "Drafts", None,
+                       NOW, "k")
+    skipped = SkipRow(NOW, subject, evil, Skip(SkipReason.NO_CONTACT), NOW, "k")
+    draft, = _draft_lines([drafted], NOW - timedelta(days=1), NOW, frozenset())
+    skip, = _no_contact([skipped], NOW)
     for line in (draft.to, draft.subject, skip.sender, skip.subject):
         assert "://" not in line and "www." not in line
 

@@ -63,7 +63,7 @@ def test_run_drafts_for_every_rejection_a_person_can_be_reached_for(dovecot, con
                       drafts={"your_name": "Robin Mayer", "your_email": "robin.mayer@example.org"})
     assert main(["run", "--config", str(cfg), "-q"]) == 0
     with Store.open(load_config(cfg).db_path) as store:
-        drafts = {row["message_key"]: row for row in store.draft_rows()}
+        drafts = {row.message_key: row for row in store.draft_rows()}
 
     due = {key for key, r in truth.items() if r["has_human_contact"]}
     drafted = set(drafts)
@@ -74,7 +74,7 @@ def test_run_drafts_for_every_rejection_a_person_can_be_reached_for(dovecot, con
 
     wrong, either_way = [], []
     for key in due & drafted:
-        variant, given = drafts[key]["variant"], truth[key]["contains_feedback"]
+        variant, given = drafts[key].variant, truth[key]["contains_feedback"]
         if variant == "thanks_ask":
             either_way.append(truth[key]["id"])
         elif (variant == "thanks") != given or (not given and variant not in ASKS):

@@ -84,8 +84,8 @@ def test_drafts_folder_that_refuses_append_fails_that_draft_only(dovecot, config
         report = make_drafts(settings, store, lambda a: imap_opener(a, settings)())
         [row] = store.draft_rows()
     assert len(report.created) == 1 and len(report.failed) == 1
-    assert row["state"] == "failed" and "No Such Folder" in row["error"]
-    assert row["eml_path"]  # the .eml copy is still there for the user
+    assert row.state == "failed" and "No Such Folder" in (row.error or "")
+    assert row.eml_path  # the .eml copy is still there for the user
 
 
 def test_a_crash_after_append_does_not_duplicate(dovecot, config_file):
@@ -101,5 +101,5 @@ def test_a_crash_after_append_does_not_duplicate(dovecot, config_file):
             c.append("Drafts", raw, flags=["\\Draft"])  # what the dead run managed to do
         report = make_drafts(settings, store, lambda a: imap_opener(a, settings)())
         [row] = store.draft_rows()
-    assert report.appended == 1 and row["state"] == "appended"
+    assert report.appended == 1 and row.state == "appended"
     assert len(drafts_in(dovecot)) == 1

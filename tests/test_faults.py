@@ -70,7 +70,7 @@ def test_a_connection_cut_during_append_leaves_exactly_one_draft(dovecot, config
         assert _run(cfg) == ExitCode.PARTIAL  # stored and tagged; the draft waits
         assert proxy.cut_count == 1
         with Store.open(load_config(cfg).db_path) as store:
-            assert [r["state"] for r in store.draft_rows()] in (["pending"], ["failed"])
+            assert [r.state for r in store.draft_rows()] in (["pending"], ["failed"])
         assert _run(cfg) == 0
         assert _run(cfg) == 0
     assert len(drafts_in(dovecot)) == 1

@@ -81,7 +81,7 @@ def test_checkpoint_not_moved_when_commit_fails(store, monkeypatch):
 
 def test_crash_inside_the_transaction_rolls_back(store, monkeypatch):
     box = FakeMailbox({"INBOX": [make_message(i) for i in range(3)]})
-    import inboxcoach.store.database as store_mod
+    import inboxcoach.store.sync as store_mod  # where messages are written
 
     def boom(*a, **k):
         raise KeyboardInterrupt

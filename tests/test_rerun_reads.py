@@ -47,7 +47,7 @@ def test_an_unsure_rejection_waits_for_a_new_model_and_is_not_reread(tmp_path, c
         first = plan_drafts(settings, store, set(), now)
         assert [s.reason for _, s in first.skipped] == [SkipReason.UNSURE] and not first.created
         assert list(store.rejections()) == []  # decided for this model: not read again
-        assert [row["reason"] for row in store.skip_rows()] == [SkipReason.UNSURE]
+        assert [row.reason for row in store.skip_rows()] == [SkipReason.UNSURE]
         _label(store, "model-b", unsure=False)  # a new model is sure
         assert len(list(store.rejections())) == 1
         assert store.skip_rows() == []  # the unsure skip no longer holds
@@ -87,7 +87,7 @@ def test_a_rejection_waits_while_its_sent_folder_cannot_be_read(tmp_path, config
         _label(store, "model-a", unsure=False)
         first = plan_drafts(settings, store, set(), now, sent_unread=frozenset({"local"}))
         assert not first.created and str(first.skipped[0][1]).startswith("waiting: the Sent folder")
-        assert store.skip_rows()[0]["note"].startswith("waiting: the Sent folder")
+        assert store.skip_rows()[0].note.startswith("waiting: the Sent folder")
         assert len(list(store.rejections())) == 1  # decided again next run
         assert len(plan_drafts(settings, store, set(), now).created) == 1
         assert store.skip_rows() == []

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from inboxcoach.classify.applications import Application, stored_applications
 from inboxcoach.config import Settings
-from inboxcoach.records import FactSource, Tagged, TagRow
+from inboxcoach.records import DraftRow, FactSource, SkipRow, Tagged, TagRow
 from inboxcoach.store.database import Store
 from inboxcoach.text import display_text
 from inboxcoach.vocab import Skip, SkipReason
@@ -276,12 +276,12 @@ def _opt(value: str | None) -> str | None:
     return display_text(value, 80) if value else None
 
 
-def _rejection_notes(drafts: list[dict], skips: list[dict], replied: frozenset[str]
+def _rejection_notes(drafts: list[DraftRow], skips: list[SkipRow], replied: frozenset[str]
                      ) -> dict[str, str]:
-    notes = {row["message_key"]: row["note"] for row in skips}
-    for row in drafts:
-        notes[row["message_key"]] = ("you replied" if row["message_key"] in replied
-                                     else "feedback draft waiting for your review")
+    notes = {s.message_key: s.note for s in skips}
+    for d in drafts:
+        notes[d.message_key] = ("you replied" if d.message_key in replied
+                                else "feedback draft waiting for your review")
     return notes
 
 
@@ -312,29 +312,28 @@ def _quiet(store: Store, window: Window, dated_after: datetime,
     return tuple(out)
 
 
-def _draft_lines(drafts: list[dict], since: datetime, now: datetime, replied: frozenset[str]
-                 ) -> tuple[DraftLine, ...]:
+def _draft_lines(drafts: list[DraftRow], since: datetime, now: datetime,
+                 replied: frozenset[str]) -> tuple[DraftLine, ...]:
     """Drafts still waiting: not answered yet, and not older than a month."""
     lines = []
-    for row in drafts:
-        created = datetime.fromisoformat(row["created_at"])
-        if row["message_key"] in replied or now - created > RECENT:
+    for d in drafts:
+        if d.message_key in replied or now - d.created_at > RECENT:
             continue
-        where = (f"in {row['imap_folder']}" if row["imap_folder"] else "saved as an .eml file")
-        lines.append(DraftLine(created, display_text(row["to_addr"], 120),
-                               display_text(row["subject"], 160),
-                               VARIANT_WHY.get(row["variant"], row["variant"]), where,
-                               created > since))
-    return tuple(sorted(lines, key=lambda d: d.created, reverse=True))
+        where = f"in {d.imap_folder}" if d.imap_folder else "saved as an .eml file"
+        lines.append(DraftLine(d.created_at, display_text(d.to_addr, 120),
+                               display_text(d.subject, 160),
+                               VARIANT_WHY.get(d.variant, d.variant), where,
+                               d.created_at > since))
+    return tuple(sorted(lines, key=lambda line: line.created, reverse=True))
 
 
-def _no_contact(skips: list[dict], now: datetime) -> tuple[SkipLine, ...]:
+def _no_contact(skips: list[SkipRow], now: datetime) -> tuple[SkipLine, ...]:
     lines = []
-    for row in skips:
-        when = datetime.fromisoformat(row["rejection_date"]) if row["rejection_date"] else None
-        if row["reason"] == SkipReason.NO_CONTACT and (when is None or now - when < RECENT):
-            lines.append(SkipLine(when, display_text(row["from_addr"], 120),
-                                  display_text(row["subject"], 160), row["note"]))
+    for s in skips:
+        when = s.rejection_date
+        if s.reason == SkipReason.NO_CONTACT and (when is None or now - when < RECENT):
+            lines.append(SkipLine(when, display_text(s.from_addr, 120),
+                                  display_text(s.subject, 160), s.note))
     return tuple(reversed(lines))
 
 

@@ -123,8 +123,8 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
         if record:  # recorded first: a crash from here on is finished by the next run
             draft_id = store.record_draft(pending.rowid, key, pending.account, draft, None,
                                           DraftState.PENDING)
-            path = write_eml(settings.drafts_dir, draft, employer, now)
-            store.update_draft(draft_id, eml_path=str(path))
+            path = write_eml(settings.drafts_dir, draft.message_id, draft.raw, employer, now)
+            store.set_draft_file(draft_id, str(path))
     return report
 
 
@@ -184,18 +184,18 @@ def _compose(settings: Settings, pending: Rejection, employer: str | None, job: 
 
 def write_missing_files(settings: Settings, store: Store, now: datetime) -> None:
     """Drafts recorded by a run that died before writing their .eml file."""
-    for draft_id, message_id, raw in store.drafts_without_file():
-        draft = Draft(message_id, None, "", "", "", raw)  # type: ignore[arg-type]
-        store.update_draft(draft_id, eml_path=str(write_eml(settings.drafts_dir, draft, None,
-                                                            now)))
+    for stored in store.drafts_without_file():
+        path = write_eml(settings.drafts_dir, stored.message_id, stored.raw, None, now)
+        store.set_draft_file(stored.id, str(path))
 
 
-def write_eml(folder: Path, draft: Draft, employer: str | None, now: datetime) -> Path:
+def write_eml(folder: Path, message_id: str, raw: bytes, employer: str | None,
+              now: datetime) -> Path:
     """An .eml copy, written atomically and readable only by the user. The file name is our own
     ASCII slug of the employer: text from a mail never becomes a path as it is."""
     slug = ascii_slug(employer or "rejection", "-")[:40] or "rejection"
-    path = folder / f"{now:%Y-%m-%d}-{slug}-{draft.message_id.split('@')[0][-12:]}.eml"
-    atomic_write(path, draft.raw)
+    path = folder / f"{now:%Y-%m-%d}-{slug}-{message_id.split('@')[0][-12:]}.eml"
+    atomic_write(path, raw)
     return path
 
 
@@ -206,9 +206,10 @@ def push_pending(settings: Settings, store: Store, open_mailbox: OpenDrafts,
         return
     accounts = {a.name: a for a in settings.accounts if a.kind == "imap"}
     by_account: dict[str, list[tuple[int, str, bytes]]] = {}
-    for draft_id, name, message_id, raw in store.pending_drafts():
-        if name in accounts:
-            by_account.setdefault(name, []).append((draft_id, message_id, raw))
+    for stored in store.pending_drafts():
+        if stored.account in accounts:
+            by_account.setdefault(stored.account, []).append(
+                (stored.id, stored.message_id, stored.raw))
     for name, items in by_account.items():
         account = accounts[name]
         try:
@@ -234,11 +235,10 @@ def _push_one(store: Store, box: DraftsMailbox, folder: str, draft_id: int, mess
         uid = existing[0] if existing else box.append_draft(folder, raw)
     except (ServerRefused, FolderNotFound) as exc:  # this draft only; the others go on
         log.error("draft %s: %s", message_id, exc)
-        store.update_draft(draft_id, state=DraftState.FAILED, error=str(exc))
+        store.mark_draft_failed(draft_id, str(exc))
         report.failed.append((message_id, str(exc)))
         return
-    store.update_draft(draft_id, state=DraftState.APPENDED, imap_folder=folder, imap_uid=uid,
-                       appended_at=datetime.now(UTC).isoformat(timespec="seconds"), error=None)
+    store.mark_draft_appended(draft_id, folder, uid)
     report.appended += 1
 
 

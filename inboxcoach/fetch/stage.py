@@ -21,8 +21,8 @@ from inboxcoach.fetch.open import Opener, mailbox_opener
 from inboxcoach.fetch.parse import BatchParser
 from inboxcoach.fetch.protocol import Mailbox
 from inboxcoach.progress import NoProgress
-from inboxcoach.records import Email, RawMessage
-from inboxcoach.store.database import Failure, Store
+from inboxcoach.records import Email, Failure, RawMessage
+from inboxcoach.store.database import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,5 +1,7 @@
-"""Store: the one SQLite database beside the state directory.
+"""Store: the one SQLite database in the state directory.
 
-``database`` holds the ``Store`` (messages, labels, checkpoints keyed by UIDVALIDITY,
-failures, drafts, runs); ``migrations`` brings an older database up to date.
+``database.Store`` is what the stages use. Its queries are split by table: ``sync``
+(checkpoints keyed by UIDVALIDITY, messages, failures), ``labels`` (the model's tags and job
+facts), ``drafts`` (drafts and recorded skips), ``history`` (digests, runs); ``base`` opens the
+file and applies ``migrations``, named Python functions run once each.
 """
