@@ -17,6 +17,13 @@ BLOCK_TAGS = ["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table
               "article", "header", "footer", "ul", "ol", "pre", "hr"]
 QUOTE_SELECTORS = ["blockquote", "div.gmail_quote", "div.yahoo_quoted", "#divRplyFwdMsg",
                    "div#appendonsend", "div.moz-cite-prefix"]
+# Subject prefixes in the languages job mail comes in, each repeated or numbered ("Re[2]:"):
+# replies ("Re:", "AW:", "SV:", "Antw:", "Réf:", "RV:", "Rif:") and forwards ("Fwd:", "WG:",
+# "TR:", "Enc:", "Doorst:"). The model's own subject tokens (classify/features.py) keep the
+# narrower lists it was trained with.
+REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rv|rif|r)\s*(?:\[\d+\])?\s*:\s*)+",
+                          re.I)
+FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|fw|wg|tr|rv|enc|doorst)\s*(?:\[\d+\])?\s*:", re.I)
 MAX_HEADER_TEXT = 998  # RFC 5322 line limit: nothing longer is useful in a subject or a name
 _reply_parser = EmailReplyParser(languages=REPLY_LANGUAGES)
 _blank_runs = re.compile(r"\n{3,}")

@@ -232,7 +232,7 @@ def test_an_agency_that_writes_for_a_client_is_never_the_employer():
 
 
 def test_titles_of_other_trades_and_languages_are_read():
-    from inboxcoach.classify.understand import role
+    from inboxcoach.classify.role import role
     from inboxcoach.train.grouping_eval import to_emails
 
     cases = {
@@ -251,7 +251,7 @@ def test_titles_of_other_trades_and_languages_are_read():
 
 def test_what_the_review_found_stays_fixed():
     from inboxcoach.classify.applications import same_employer, same_role
-    from inboxcoach.classify.understand import JOB_REF
+    from inboxcoach.classify.role import JOB_REF
 
     # names in other scripts are compared by their own letters, never as "" == ""
     assert not same_employer("Яндекс", "Сбербанк") and same_employer("Яндекс", "Яндекс")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from inboxcoach.classify.understand import company, human_contact, role, same_name, signature_name
+from inboxcoach.classify.contact import human_contact, signature_name
+from inboxcoach.classify.employer import company
+from inboxcoach.classify.role import role
+from inboxcoach.classify.understand import same_name
 from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
 

@@ -14,18 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from inboxcoach.classify.understand import (
-    ORG_LEAD,
-    ORG_WORDS,
-    RULES_VERSION,
-    Me,
-    job_facts,
-    named_person_local,
-)
+from inboxcoach.classify.contact import ORG_LEAD, ORG_WORDS, named_person_local
+from inboxcoach.classify.understand import RULES_VERSION, Me, job_facts
 from inboxcoach.config import Settings
 from inboxcoach.records import Email, FactSource, JobFacts, Tagged
 from inboxcoach.store.database import Store
-from inboxcoach.text import ascii_fold, squash_variants
+from inboxcoach.text import FORWARD_PREFIX, REPLY_PREFIX, ascii_fold, squash_variants
 from inboxcoach.vocab import ApplicationStatus, Category
 
 S = ApplicationStatus
@@ -282,7 +276,7 @@ class _Grouping:
         if sender in self.agents and f.domain:  # an agency naming itself, not the client
             f = replace(f, employer=None, employer_from=FactSource.NONE, domain=None)
         app, f = self._place(mail, f, ids, sender, status)
-        applying = mine and bool(APPLYING.search(mail.subject)) and not REPLY.match(mail.subject)
+        applying = mine and bool(APPLYING.search(mail.subject)) and not _answers(mail.subject)
         if app is None:
             if mine and not applying:
                 entry = (f, ids)  # the user's other mail starts nothing
@@ -338,8 +332,6 @@ class _Grouping:
                 self._join(app, *entry)
 
 
-# a reply or a forward: the user's answer to something, never an application of their own
-REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|rif|r|fwd?|fw|wg|tr|rv|enc|doorst)\s*:", re.I)
 
 
 def _find(apps: list[Application], f: JobFacts, ids: set[str], status: str = "applied"
@@ -460,3 +452,8 @@ def _best_employer(named: Named) -> str:
     fuller = {name: n for (source, name), n in named.items() if source >= FactSource.TEXT
               and len(name.split()) > len(best.split()) and same_employer(best, name)}
     return max(fuller, key=lambda name: (fuller[name], len(name))) if fuller else best
+
+
+def _answers(subject: str) -> bool:
+    """A reply or a forward: the user's answer to something, never an application of their own."""
+    return bool(REPLY_PREFIX.match(subject) or FORWARD_PREFIX.match(subject))

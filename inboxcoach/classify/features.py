@@ -9,38 +9,20 @@ from __future__ import annotations
 
 import re
 
+from inboxcoach.classify.senders import (
+    ATS_DOMAINS,
+    BOARD_DOMAINS,
+    FREEMAIL,
+    NOREPLY,
+    SCHEDULERS,
+    TEAM_LOCAL,
+)
 from inboxcoach.records import Address, Email
 
 MAX_TEXT = 3000
 # Character n-grams read only the opening: the kind of mail shows there, and their cost grows
 # with the text (on 3 KB newsletters they were most of the time spent tagging).
 CHAR_TEXT = 1500
-ATS_DOMAINS = {
-    "greenhouse": ("greenhouse.io", "greenhouse-mail.io"), "lever": ("lever.co",),
-    "workday": ("myworkday.com", "workday.com"), "ashby": ("ashbyhq.com",),
-    "smartrecruiters": ("smartrecruiters.com",), "workable": ("workable.com", "workablemail.com"),
-    "icims": ("icims.com",), "teamtailor": ("teamtailor.com", "teamtailor-mail.com"),
-    "personio": ("personio.de", "personio.com"), "taleo": ("taleo.net", "oracle.com"),
-    "bamboohr": ("bamboohr.com",), "jazzhr": ("jazzhr.com", "applytojob.com"),
-    "recruitee": ("recruitee.com",), "successfactors": ("successfactors.com", "successfactors.eu",
-                                                        "sapsf.com", "sapsf.eu"),
-    "softgarden": ("softgarden.de", "softgarden.io"), "join": ("join.com",),
-    "breezy": ("breezy.hr",), "pinpoint": ("pinpointhq.com",), "jobvite": ("jobvite.com",),
-}
-BOARD_DOMAINS = ("linkedin.com", "indeed.com", "indeedemail.com", "glassdoor.com", "stepstone",
-                 "xing.com", "monster.", "ziprecruiter.com", "welcometothejungle", "otta.com",
-                 "wellfound.com", "hired.com", "dice.com", "infojobs", "apec.fr",
-                 "nationalevacaturebank", "werk.nl", "totaljobs", "reed.co.uk", "jobteaser")
-FREEMAIL = ("gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "yahoo.", "icloud.com",
-            "gmx.", "web.de", "proton.me", "protonmail.com", "orange.fr", "live.com")
-SCHEDULERS = ("calendly.com", "goodtime.io", "modernloop", "docusign", "hellosign", "zoom.us")
-NOREPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre|"
-                     r"no[-_.]?respon|nao[-_.]?respond|niet[-_.]?beantwoorden|"
-                     r"keine[-_.]?antwort|nicht[-_.]?antworten|non[-_.]?rispondere|"
-                     r"notification|mailer|bounce|automated|alerts?\b|^info@|^news", re.I)
-TEAM_LOCAL = re.compile(r"^(jobs?|careers?|talent|recruit\w*|hr|hiring|people|apply|"
-                        r"applications?|bewerbung\w*|karriere|rh|recrutement|empleo|werving|"
-                        r"vacatures?|team|hello|contact|support|admin|office)\b", re.I)
 TEAM_NAME = re.compile(r"\b(team|talent|careers?|recruit\w*|hiring|jobs?|hr|people|"
                        r"notifications?|no-?reply|alerts?|karriere|recrutement|personal\w*|"
                        r"bewerber\w*|empleo|via|linkedin|indeed)\b", re.I)

@@ -29,7 +29,7 @@ from jinja2 import (
 
 from inboxcoach.errors import InboxcoachError
 from inboxcoach.records import Address, Email, FeedbackCall
-from inboxcoach.text import clean_header_text, guess_language
+from inboxcoach.text import REPLY_PREFIX, clean_header_text, guess_language
 
 # Drafts answer in the rejection's language: greeting with and without a name, and sign-off.
 GREETINGS = {"en": ("Dear {name},", "Hello,"), "de": ("Hallo {name},", "Guten Tag,"),
@@ -41,8 +41,6 @@ HEADERS = {"from", "to", "subject", "date", "message-id", "in-reply-to", "refere
            "mime-version", "content-type", "content-transfer-encoding", "x-inboxcoach"}
 _ADDR = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _MSGID = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+")  # no <, >, space
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|réf|ref|rv|r)\s*(?:\[\d+\])?\s*:\s*)+",
-                           re.I)
 _MEETING = (r"(?:interview\w*|call|conversation|chat|meeting|assessment|final round|on-?site|"
             r"(?:vorstellungs)?gespräch\w*|entretien\w*|entrevista\w*|gesprek\w*|colloqui\w*)")
 # The mail says the candidate was interviewed: about their interview, not interviews in general.
@@ -122,7 +120,7 @@ def variant_for(rejection: Email, feedback: FeedbackCall, met: bool = False) -> 
 
 def reply_subject(subject: str) -> str:
     """``Re: <original>``, never ``Re: Re:`` (nor ``Re: AW:``)."""
-    original = _REPLY_PREFIX.sub("", clean_header_text(subject, 300)).strip()
+    original = REPLY_PREFIX.sub("", clean_header_text(subject, 300)).strip()
     return f"Re: {original}" if original else "Re: your message"
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from inboxcoach.classify.applications import Application, stored_applications
-from inboxcoach.classify.understand import human_contact
+from inboxcoach.classify.contact import human_contact
 from inboxcoach.config import AccountConfig, Settings
 from inboxcoach.drafts.compose import Draft, DraftError, Writer, compose
 from inboxcoach.errors import (

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from inboxcoach.classify.features import NOREPLY
+from inboxcoach.classify.senders import NOREPLY
 from inboxcoach.fetch.parse import BatchParser
 from inboxcoach.records import Email, MessageRef, RawMessage, feedback_given
 from inboxcoach.train.corpus import checked_lines, record_to_raw
@@ -250,7 +250,7 @@ def draft_scores(records: Sequence[dict[str, Any]], mails: Sequence[Email],
     the From line is known); a confident rejection with a contact found gets one. Its variant is
     right when it thanks for reasons given or asks when none were; the unsure variant reads
     well either way and is counted on its own."""
-    from inboxcoach.classify.understand import human_contact
+    from inboxcoach.classify.contact import human_contact
     from inboxcoach.records import FeedbackCall, feedback_call
 
     out = dict.fromkeys(("due", "drafted_due", "drafted_not_due", "variant_right",
@@ -337,7 +337,7 @@ def evaluate_ordinary(classifier: Any, mails: Sequence[Email], sources: Sequence
                       kinds: dict[str, str], unreadable: int = 0) -> OrdinaryScores:
     """Score ordinary mail: the share taken for job mail, with confidence, and the drafts a run
     would write for it. ``kinds`` maps a source name to its kind of mail, where known."""
-    from inboxcoach.classify.understand import human_contact
+    from inboxcoach.classify.contact import human_contact
 
     preds = classifier.predict(mails)
     rows = [{"source": s, "kind": kinds.get(s, "unknown"), "category": p.category,
