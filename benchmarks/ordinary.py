@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inboxcoach.classify.model import Classifier  # noqa: E402
-from inboxcoach.train.evaluation import evaluate_ordinary, load_ordinary  # noqa: E402
+from inboxcoach.train.ordinary_eval import evaluate_ordinary, load_ordinary  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "ordinary" / "mail"
 

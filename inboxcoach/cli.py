@@ -269,7 +269,7 @@ def _evaluate_ordinary(args: argparse.Namespace) -> int:
     import json
 
     from inboxcoach.classify.model import Classifier
-    from inboxcoach.train.evaluation import evaluate_ordinary, format_ordinary, load_ordinary
+    from inboxcoach.train.ordinary_eval import evaluate_ordinary, format_ordinary, load_ordinary
 
     if not args.file.exists():
         raise InputError(f"{args.file} does not exist")
@@ -301,13 +301,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from inboxcoach.classify.model import Classifier
     from inboxcoach.classify.model_files import MANIFEST_FILE
-    from inboxcoach.train.evaluation import (
-        evaluate,
-        evaluate_ordinary,
-        load_evaluation_set,
-        load_ordinary,
-    )
-    from inboxcoach.train.training import model_card, train
+    from inboxcoach.train.evaluation import evaluate, load_evaluation_set
+    from inboxcoach.train.model_card import model_card
+    from inboxcoach.train.ordinary_eval import evaluate_ordinary, load_ordinary
+    from inboxcoach.train.training import train
 
     if args.trial is not None:  # a measurement only: nothing is written
         from inboxcoach.train.seed_trial import format_trial, trial

@@ -221,7 +221,7 @@ class _Fixed:
 def test_ordinary_mail_scores_count_job_mail_confidence_and_would_be_drafts():
     from inboxcoach.fetch.parse import parse_raw
     from inboxcoach.records import MessageRef, RawMessage
-    from inboxcoach.train.evaluation import evaluate_ordinary
+    from inboxcoach.train.ordinary_eval import evaluate_ordinary
 
     person = parse_raw(RawMessage("a", "f", MessageRef("1"), make_message(
         1, "Re: build fails", "Try a clean build.\n\nCheers,\nJane Doe\n")))

@@ -10,7 +10,7 @@ import pytest
 
 from inboxcoach.train import seed_trial
 from inboxcoach.train.corpus import read_seeds
-from inboxcoach.train.training import grouped_folds
+from inboxcoach.train.crossval import grouped_folds
 from tests.builders import small_seed_dir
 
 

@@ -7,9 +7,11 @@ import json
 import numpy as np
 
 from inboxcoach.classify.model import Classifier, frame
-from inboxcoach.train import training
+from inboxcoach.train import crossval, training
+from inboxcoach.train.crossval import grouped_folds, unsure_threshold
 from inboxcoach.train.evaluation import emails_from_records
-from inboxcoach.train.training import grouped_folds, train, unsure_threshold
+from inboxcoach.train.model_card import model_card
+from inboxcoach.train.training import train
 from tests.builders import small_seed_dir
 
 
@@ -35,15 +37,16 @@ def test_training_twice_gives_the_same_model(tmp_path):
 def test_sender_kind_learns_from_out_of_fold_category_answers(tmp_path, monkeypatch):
     """The path ``inboxcoach train`` takes: the sender kind is cross-validated and trained on
     the category model's out-of-fold answers, mistakes included, not on the labels."""
-    seen, real = [], training.fit_task_features
+    seen, real = [], crossval.fit_task_features
 
     def spy(task, data, use, categories):
         if task == "sender_kind":
             seen.append(np.asarray(categories, dtype=str))
         return real(task, data, use, categories)
 
-    monkeypatch.setattr(training, "fit_task_features", spy)
-    monkeypatch.setattr(training, "N_JOBS", 1)  # in this process, where the spy is
+    for module in (crossval, training):  # the folds, then the final model
+        monkeypatch.setattr(module, "fit_task_features", spy)
+    monkeypatch.setattr(crossval, "N_JOBS", 1)  # in this process, where the spy is
     result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=3, log=lambda *_: None,
                    gate=True)
     assert set(result.cv) == {"families"}  # one seed file: no split by files
@@ -87,7 +90,7 @@ def test_the_gate_turns_unlikely_job_mail_into_other():
 
 
 def test_the_gate_threshold_is_the_best_f1_that_leaves_ordinary_mail_alone():
-    from inboxcoach.train.training import choose_gate
+    from inboxcoach.train.crossval import choose_gate
 
     table = [{"threshold": 0.3, "category_macro_f1": 0.90, "ordinary_job_mail": 0.02},
              {"threshold": 0.5, "category_macro_f1": 0.88, "ordinary_job_mail": 0.004},
@@ -104,7 +107,7 @@ def test_whole_seed_files_can_be_held_out_together():
 
 
 def test_each_answer_gets_its_own_unsure_threshold_when_there_are_enough():
-    from inboxcoach.train.training import class_thresholds
+    from inboxcoach.train.crossval import class_thresholds
 
     pred = np.array(["rejection"] * 200 + ["outreach"] * 200 + ["offer"] * 5)
     truth = pred.copy()
@@ -119,7 +122,7 @@ def test_each_answer_gets_its_own_unsure_threshold_when_there_are_enough():
 def test_the_second_look_confirms_unsure_rejections_only_when_it_was_right():
     import pandas as pd
 
-    from inboxcoach.train.training import category_confidence
+    from inboxcoach.train.crossval import category_confidence
 
     pred = np.array(["rejection"] * 150)
     conf = np.array([0.9] * 100 + [0.38] * 30 + [0.36] * 20)
@@ -140,7 +143,8 @@ def test_the_second_look_confirms_unsure_rejections_only_when_it_was_right():
 
 
 def test_the_model_card_states_real_mail_figures_and_the_looks_at_them(tmp_path):
-    from inboxcoach.train.evaluation import evaluate, evaluate_ordinary
+    from inboxcoach.train.evaluation import evaluate
+    from inboxcoach.train.ordinary_eval import evaluate_ordinary
 
     result = train(small_seed_dir(tmp_path), tmp_path / "m", folds=0, log=lambda *_: None)
     model = Classifier.load(tmp_path / "m")
@@ -149,7 +153,7 @@ def test_the_model_card_states_real_mail_figures_and_the_looks_at_them(tmp_path)
     mails = emails_from_records(records)
     labelled = evaluate(model, records, mails)
     ordinary = evaluate_ordinary(model, mails[:10], [f"m{i}" for i in range(10)], {})
-    card = training.model_card(result.manifest, labelled, "dev.jsonl", ordinary, looks=2)
+    card = model_card(result.manifest, labelled, "dev.jsonl", ordinary, looks=2)
     assert "2 candidate models have been scored on it" in card
     assert "confident answers wrong" in card
     assert f"On real ordinary mail ({ordinary.n} messages" in card
@@ -166,6 +170,6 @@ def test_cross_validation_features_hashed_once_are_those_of_the_pipeline(tmp_pat
         [dict(r, _source=f"small.jsonl:{i}") for i, r in enumerate(records)]))))
     rows = np.arange(len(data)) % 3 != 0
     expected = build_features().fit(data[rows]).transform(data)
-    got = training._fit_transform(training.hashed_blocks(data), rows)
+    got = crossval._fit_transform(crossval.hashed_blocks(data), rows)
     assert got.shape == expected.shape and got.dtype == expected.dtype
     np.testing.assert_allclose(got.toarray(), expected.toarray(), rtol=1e-6)

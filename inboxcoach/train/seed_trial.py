@@ -18,8 +18,9 @@ import numpy as np
 
 from inboxcoach.classify.model import FEEDBACK, TASKS
 from inboxcoach.train.corpus import expand, read_seeds
+from inboxcoach.train.crossval import ORDINARY_FILES, cross_validate, grouped_folds
 from inboxcoach.train.evaluation import score
-from inboxcoach.train.training import ORDINARY_FILES, Corpus, cross_validate, grouped_folds
+from inboxcoach.train.training import Corpus
 
 BINARY = (True, False)
 
