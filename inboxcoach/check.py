@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from inboxcoach.config import AccountConfig
 from inboxcoach.errors import InboxcoachError
 from inboxcoach.fetch.open import Opener
 from inboxcoach.fetch.protocol import find_role
 from inboxcoach.records import FolderInfo
+from inboxcoach.settings import AccountConfig, ImapAccount
 
 
 @dataclass
@@ -38,8 +38,9 @@ def check_account(account: AccountConfig, opener: Opener) -> CheckResult:
     result = CheckResult(account.name)
     with opener() as mailbox:
         result.folders = mailbox.list_folders()
-        result.sent = find_role(result.folders, "sent", account.sent_folder)
-        result.drafts = find_role(result.folders, "drafts", account.drafts_folder)
+        imap = account if isinstance(account, ImapAccount) else None  # a local source: no overrides
+        result.sent = find_role(result.folders, "sent", imap.sent_folder if imap else None)
+        result.drafts = find_role(result.folders, "drafts", imap.drafts_folder if imap else None)
         for folder in account.folders:
             try:
                 state = mailbox.select(folder)

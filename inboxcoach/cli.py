@@ -186,9 +186,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     from inboxcoach.classify.model import Classifier
     from inboxcoach.classify.stage import classify_raws, not_mail, read_paths, source_name
-    from inboxcoach.config import FetchSettings
     from inboxcoach.fetch.parse import BatchParser
     from inboxcoach.fetch.stage import chunked
+    from inboxcoach.settings import FetchSettings
 
     raws, rejected = not_mail(list(read_paths(args.paths, FetchSettings().max_message_bytes)))
     for raw, reason in rejected:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from pathlib import Path
@@ -17,8 +16,20 @@ from typing import Any
 
 from inboxcoach.errors import ConfigError
 from inboxcoach.paths import default_state_dir, env_state_dir
+from inboxcoach.settings import (
+    AccountConfig,
+    DeliverySettings,
+    DigestSettings,
+    DraftSettings,
+    FetchSettings,
+    ImapAccount,
+    LocalAccount,
+    SecretSpec,
+    Settings,
+)
+from inboxcoach.vocab import SourceKind
 
-KINDS = ("imap", "maildir", "mbox", "eml")
+KINDS = tuple(SourceKind)
 SECURITY_PORTS = {"tls": 993, "starttls": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587}
 SECRET_KEYS = {
@@ -30,117 +41,6 @@ SECRET_KEYS = {
     "oauth2_token_env": ("oauth2", "env"),
     "oauth2_token_file": ("oauth2", "file"),
 }
-
-
-@dataclass(frozen=True)
-class SecretSpec:
-    """Where a secret comes from; the secret itself is only read when a connection needs it."""
-
-    kind: str  # "password" or "oauth2"
-    source: str  # "literal", "command", "env" or "file"
-    value: str | tuple[str, ...] = field(repr=False)
-    key: str = ""  # the config key, for error messages
-
-
-@dataclass(frozen=True)
-class AccountConfig:
-    name: str
-    key: str  # "accounts[0]", for error messages
-    kind: str = "imap"
-    host: str | None = None
-    port: int | None = None
-    security: str = "tls"
-    ca_file: Path | None = None
-    username: str | None = None
-    secret: SecretSpec | None = None
-    folders: tuple[str, ...] = ("INBOX",)
-    sent_folder: str | None = None
-    drafts_folder: str | None = None
-    since: date | None = None
-    path: Path | None = None
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    batch_size: int = 100
-    max_message_mb: float = 25.0
-    timeout_seconds: float = 60.0
-    retries: int = 3
-    retry_backoff_seconds: float = 2.0
-
-    @property
-    def max_message_bytes(self) -> int:
-        return int(self.max_message_mb * 1024 * 1024)
-
-
-@dataclass(frozen=True)
-class DraftSettings:
-    enabled: bool = True
-    your_name: str = ""  # who signs; required for drafts
-    your_email: str = ""  # From of the drafts; default: the account's username
-    signature: str = ""
-    templates_dir: Path | None = None
-    folder: Path | None = None  # .eml copies; default: <state_dir>/drafts
-    append_to_imap: bool = True
-    max_age_days: int = 30
-    hold_hours: float = 0.0
-
-
-@dataclass(frozen=True)
-class DigestSettings:
-    enabled: bool = True
-    folder: Path | None = None  # default: <state_dir>/digest
-    keep_days: int = 365  # dated copies older than this are removed
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    """Optional SMTP delivery of the digest, to the owner's own address and nowhere else."""
-
-    enabled: bool = False
-    host: str | None = None
-    port: int = 587
-    security: str = "starttls"
-    ca_file: Path | None = None
-    username: str | None = None
-    secret: SecretSpec | None = None
-    to: str = ""
-    hour: int = 7  # local hour of the day from which the day's digest is mailed
-
-
-@dataclass(frozen=True)
-class Settings:
-    accounts: tuple[AccountConfig, ...]
-    state_dir: Path
-    fetch: FetchSettings = FetchSettings()
-    config_path: Path | None = None
-    warnings: tuple[str, ...] = ()
-    drafts: DraftSettings = DraftSettings()
-    no_reply_days: int = 21
-    digest: DigestSettings = DigestSettings()
-    delivery: DeliverySettings = DeliverySettings()
-
-    @property
-    def drafts_dir(self) -> Path:
-        return self.drafts.folder or self.state_dir / "drafts"
-
-    @property
-    def digest_dir(self) -> Path:
-        return self.digest.folder or self.state_dir / "digest"
-
-    @property
-    def my_addresses(self) -> frozenset[str]:
-        """The user's own addresses: their mail is never a rejection to answer or a reply to
-        count, even when a folder such as Gmail's All Mail holds it."""
-        mine = {a.username.lower() for a in self.accounts if a.username and "@" in a.username}
-        for address in (self.drafts.your_email, self.delivery.to):  # the digest mail too
-            if address:
-                mine.add(address.lower())
-        return frozenset(mine)
-
-    @property
-    def db_path(self) -> Path:
-        return self.state_dir / "inboxcoach.sqlite3"
 
 
 class _Table:
@@ -368,18 +268,17 @@ def _fetch_settings(t: _Table) -> FetchSettings:
 
 
 def _account(t: _Table, config_path: Path | None) -> AccountConfig:
-    kind = t.get("kind", str, "imap")
+    kind = t.get("kind", str, SourceKind.IMAP)
     if kind not in KINDS:
         raise ConfigError(t.path("kind"), f"is {kind!r}", f"use one of {', '.join(KINDS)}")
     name = t.get("name", str) or t.key
-    reader = _imap_fields if kind == "imap" else _local_fields
-    fields_ = reader(t, config_path)
-    account = AccountConfig(name=name, key=t.key, kind=kind, **fields_)
+    account = (_imap_account(t, name, config_path) if kind == SourceKind.IMAP
+               else _local_account(t, name, SourceKind(kind), config_path))
     t.finish()
     return account
 
 
-def _imap_fields(t: _Table, config_path: Path | None) -> dict[str, Any]:
+def _imap_account(t: _Table, name: str, config_path: Path | None) -> ImapAccount:
     security = t.get("security", str, "tls")
     if security not in SECURITY_PORTS:
         raise ConfigError(
@@ -391,25 +290,21 @@ def _imap_fields(t: _Table, config_path: Path | None) -> dict[str, Any]:
         raise ConfigError(t.path("port"), f"is {port}", "use a port between 1 and 65535")
     ca_file = t.get("ca_file", str)
     folders = _folders(t)
-    return {
-        "host": t.require("host", str),
-        "port": port,
-        "security": security,
-        "ca_file": _existing_file(t, "ca_file", ca_file, config_path) if ca_file else None,
-        "username": t.require("username", str),
-        "secret": _secret(t, config_path),
-        "folders": folders,
-        "sent_folder": t.get("sent_folder", str),
-        "drafts_folder": t.get("drafts_folder", str),
-        "since": _since(t),
-    }
+    return ImapAccount(
+        name=name, key=t.key, host=t.require("host", str), username=t.require("username", str),
+        secret=_secret(t, config_path), port=port, security=security,
+        ca_file=_existing_file(t, "ca_file", ca_file, config_path) if ca_file else None,
+        folders=folders, sent_folder=t.get("sent_folder", str),
+        drafts_folder=t.get("drafts_folder", str), since=_since(t),
+    )
 
 
-def _local_fields(t: _Table, config_path: Path | None) -> dict[str, Any]:
+def _local_account(t: _Table, name: str, kind: SourceKind, config_path: Path | None
+                   ) -> LocalAccount:
     """A path that is not there is not a config error: the disk may be unmounted today. The
     fetch reports that account and goes on with the others (``errors.SourceMissing``)."""
     path = _resolve(t.require("path", str), config_path)
-    return {"path": path, "folders": (path.name or str(path),)}
+    return LocalAccount(name, t.key, kind, path, (path.name or str(path),))
 
 
 def _folders(t: _Table) -> tuple[str, ...]:
@@ -485,7 +380,8 @@ def _check_unique_names(accounts: tuple[AccountConfig, ...]) -> None:
 
 
 def _permission_warnings(accounts: tuple[AccountConfig, ...], path: Path | None) -> list[str]:
-    literal = [a.secret.key for a in accounts if a.secret and a.secret.source == "literal"]
+    literal = [a.secret.key for a in accounts
+               if isinstance(a, ImapAccount) and a.secret.source == "literal"]
     if not literal or path is None:
         return []
     mode = os.stat(path).st_mode

@@ -21,11 +21,11 @@ from pathlib import Path
 from inboxcoach import __version__
 from inboxcoach.classify.applications import me_of
 from inboxcoach.classify.model_files import installed_version
-from inboxcoach.config import Settings
 from inboxcoach.drafts.stage import DraftReport, make_drafts
 from inboxcoach.errors import ExitCode, InboxcoachError
 from inboxcoach.fetch.open import imap_opener
 from inboxcoach.fetch.stage import FetchReport, Progress, fetch_all
+from inboxcoach.settings import Settings
 from inboxcoach.store.database import Store
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from inboxcoach.config import SecretSpec
 from inboxcoach.errors import ConfigError
+from inboxcoach.settings import SecretSpec
 
 COMMAND_TIMEOUT = 60
 

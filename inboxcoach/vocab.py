@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class SourceKind(StrEnum):
+    """Where an account's mail is read from (``accounts[].kind`` in the config)."""
+
+    IMAP = "imap"
+    MAILDIR = "maildir"
+    MBOX = "mbox"
+    EML = "eml"
+
+
 class Category(StrEnum):
     """What a message is, for the job search (the model's first answer)."""
 

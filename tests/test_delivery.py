@@ -18,10 +18,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from inboxcoach.cli import main
-from inboxcoach.config import DeliverySettings, SecretSpec, load_config, parse_config
+from inboxcoach.config import load_config, parse_config
 from inboxcoach.digest.deliver import send_digest
 from inboxcoach.errors import ConfigError, DeliveryError
 from inboxcoach.run import delivery_due
+from inboxcoach.settings import DeliverySettings, SecretSpec
 from inboxcoach.store.database import Store
 from tests.builders import Inbox
 from tests.dovecot import free_port

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from inboxcoach.config import AccountConfig, FetchSettings
 from inboxcoach.errors import AuthError, ExitCode
 from inboxcoach.fetch.stage import FetchReport, fetch_account
 from inboxcoach.progress import NoProgress
+from inboxcoach.settings import FetchSettings, ImapAccount, SecretSpec
 from inboxcoach.store.database import Store
 from tests.data_paths import TRICKY
 from tests.fakes import FakeMailbox
 from tests.mailgen import make_message
 
-ACCOUNT = AccountConfig(name="fake", key="accounts[0]", folders=("INBOX",))
+SECRET = SecretSpec("password", "literal", "unused")  # the fake mailbox never logs in
+ACCOUNT = ImapAccount(name="fake", key="accounts[0]", host="fake.invalid", username="me",
+                      secret=SECRET, folders=("INBOX",))
 
 
 @pytest.fixture
@@ -104,7 +106,8 @@ def test_unreadable_message_is_recorded_once_and_exit_code_is_partial(store):
 
 
 def test_missing_folder_does_not_stop_the_next(store):
-    account = AccountConfig(name="fake", key="accounts[0]", folders=("Gone", "INBOX"))
+    account = ImapAccount(name="fake", key="accounts[0]", host="fake.invalid", username="me",
+                          secret=SECRET, folders=("Gone", "INBOX"))
     box = FakeMailbox({"INBOX": [make_message(1)]})
     report = run(box, store, account=account)
     assert not report.ok and report.error is None

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from inboxcoach.config import SecretSpec
 from inboxcoach.errors import ConfigError
 from inboxcoach.secrets import resolve_secret
+from inboxcoach.settings import SecretSpec
 
 
 def spec(source: str, value, kind: str = "password") -> SecretSpec:

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from inboxcoach.classify.contact import ORG_LEAD, ORG_WORDS, named_person_local
 from inboxcoach.classify.understand import RULES_VERSION, Me, job_facts
-from inboxcoach.config import Settings
 from inboxcoach.records import Email, FactSource, JobFacts, Tagged
+from inboxcoach.settings import Settings
 from inboxcoach.store.database import Store
 from inboxcoach.text import FORWARD_PREFIX, REPLY_PREFIX, ascii_fold, squash_variants
 from inboxcoach.vocab import ApplicationStatus, Category

@@ -12,9 +12,9 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from inboxcoach.config import DeliverySettings
 from inboxcoach.errors import DeliveryError
 from inboxcoach.secrets import resolve_secret
+from inboxcoach.settings import DeliverySettings
 
 TIMEOUT = 60.0
 

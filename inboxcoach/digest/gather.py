@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from inboxcoach.classify.applications import Application, stored_applications
-from inboxcoach.config import Settings
 from inboxcoach.records import DraftRow, FactSource, SkipRow, Tagged, TagRow
+from inboxcoach.settings import Settings
 from inboxcoach.store.database import Store
 from inboxcoach.text import display_text
 from inboxcoach.vocab import Skip, SkipReason

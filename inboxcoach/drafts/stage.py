@@ -16,7 +16,6 @@ from pathlib import Path
 
 from inboxcoach.classify.applications import Application, stored_applications
 from inboxcoach.classify.contact import human_contact
-from inboxcoach.config import AccountConfig, Settings
 from inboxcoach.drafts.compose import Draft, DraftError, Writer, compose
 from inboxcoach.errors import (
     ConfigError,
@@ -28,12 +27,13 @@ from inboxcoach.errors import (
 from inboxcoach.fetch.protocol import DraftsMailbox, find_role
 from inboxcoach.paths import atomic_write
 from inboxcoach.records import Email, FactSource, Rejection, feedback_call
+from inboxcoach.settings import AccountConfig, ImapAccount, Settings
 from inboxcoach.store.database import Store
 from inboxcoach.text import ascii_slug
 from inboxcoach.vocab import DraftState, Skip, SkipReason
 
 log = logging.getLogger(__name__)
-OpenDrafts = Callable[[AccountConfig], DraftsMailbox]  # connects an IMAP account afresh
+OpenDrafts = Callable[[ImapAccount], DraftsMailbox]  # connects an IMAP account afresh
 
 
 @dataclass
@@ -56,7 +56,7 @@ def writer_for(settings: Settings, account: AccountConfig) -> Writer:
     if not d.your_name:
         raise ConfigError("drafts.your_name", "is missing",
                           'add [drafts] your_name = "Your Name" (it signs the drafts)')
-    address = d.your_email or (account.username or "")
+    address = d.your_email or (account.username if isinstance(account, ImapAccount) else "")
     if "@" not in address:
         raise ConfigError("drafts.your_email", "is missing",
                           'add [drafts] your_email = "you@example.com" (the drafts\' From)')
@@ -204,7 +204,7 @@ def push_pending(settings: Settings, store: Store, open_mailbox: OpenDrafts,
     """Put recorded drafts into their account's Drafts folder, exactly once."""
     if not settings.drafts.append_to_imap:
         return
-    accounts = {a.name: a for a in settings.accounts if a.kind == "imap"}
+    accounts = {a.name: a for a in settings.imap_accounts}
     by_account: dict[str, list[tuple[int, str, bytes]]] = {}
     for stored in store.pending_drafts():
         if stored.account in accounts:
@@ -250,9 +250,7 @@ def sent_replies(settings: Settings, store: Store,
     replied = store.replies_from(set(settings.my_addresses))
     unread: set[str] = set()
     since = (now - timedelta(days=settings.drafts.max_age_days + 14)).date()
-    for account in settings.accounts:
-        if account.kind != "imap":
-            continue
+    for account in settings.imap_accounts:
         try:
             with open_mailbox(account) as box:
                 sent = find_role(box.list_folders(), "sent", account.sent_folder)

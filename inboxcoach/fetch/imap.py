@@ -20,10 +20,10 @@ from typing import Any, Self
 from imapclient import DRAFT, IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from inboxcoach.config import AccountConfig
 from inboxcoach.errors import AuthError, FolderNotFound, MailboxError, ServerRefused, TLSError
 from inboxcoach.records import FolderInfo, FolderState, MessageRef, RawMessage
 from inboxcoach.secrets import Secret
+from inboxcoach.settings import ImapAccount
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,14 @@ SPECIAL_USE = {
 }
 
 
-def tls_context(account: AccountConfig) -> ssl.SSLContext:
+def tls_context(account: ImapAccount) -> ssl.SSLContext:
     """A verifying context; a self-signed server is trusted only through the configured CA file."""
     cafile = str(account.ca_file) if account.ca_file else None
     return ssl.create_default_context(cafile=cafile)
 
 
 class ImapMailbox:
-    def __init__(self, account: AccountConfig, secret: Secret, timeout: float) -> None:
+    def __init__(self, account: ImapAccount, secret: Secret, timeout: float) -> None:
         self.account = account.name
         self._cfg = account
         self._secret = secret

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from inboxcoach.config import AccountConfig, SecretSpec, Settings
 from inboxcoach.fetch.local import open_local
 from inboxcoach.fetch.protocol import DraftsMailbox, Mailbox
 from inboxcoach.secrets import Secret, resolve_secret
+from inboxcoach.settings import AccountConfig, ImapAccount, LocalAccount, SecretSpec, Settings
 
 Opener = Callable[[], Mailbox]
 # Secrets from commands (password managers may prompt), kept in memory for this process only.
@@ -20,18 +20,15 @@ def mailbox_opener(account: AccountConfig, settings: Settings) -> Opener:
     A secret from a command is resolved once per process, not per retry or stage, so a
     password manager asks only once; env and file secrets are read fresh each time.
     """
-    if account.kind != "imap":
-        assert account.path is not None
-        path, kind = account.path, account.kind
-        return lambda: open_local(account.name, path, kind)
+    if isinstance(account, LocalAccount):
+        return lambda: open_local(account.name, account.path, account.kind)
     return imap_opener(account, settings)
 
 
-def imap_opener(account: AccountConfig, settings: Settings) -> Callable[[], DraftsMailbox]:
+def imap_opener(account: ImapAccount, settings: Settings) -> Callable[[], DraftsMailbox]:
     """Like ``mailbox_opener``, for an IMAP account, whose mailbox also takes drafts."""
     from inboxcoach.fetch.imap import ImapMailbox  # imapclient is needed only for IMAP accounts
 
-    assert account.secret is not None
     secret = _resolved.get(account.secret) or resolve_secret(account.secret)
     if account.secret.source == "command":
         _resolved[account.secret] = secret

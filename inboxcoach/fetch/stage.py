@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
-from inboxcoach.config import AccountConfig, FetchSettings, Settings
 from inboxcoach.errors import ConfigError, ExitCode, FolderNotFound, MailboxError
 from inboxcoach.fetch.open import Opener, mailbox_opener
 from inboxcoach.fetch.parse import BatchParser
 from inboxcoach.fetch.protocol import Mailbox
 from inboxcoach.progress import NoProgress
 from inboxcoach.records import Email, Failure, RawMessage
+from inboxcoach.settings import AccountConfig, FetchSettings, ImapAccount, Settings
 from inboxcoach.store.database import Store
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,8 @@ def _sync_or_record(
 ) -> None:
     """Sync one folder; a missing folder is recorded against it and the others go on."""
     try:
-        sync_folder(mailbox, store, report, account.since, opts, progress, should_stop, parser)
+        since = account.since if isinstance(account, ImapAccount) else None
+        sync_folder(mailbox, store, report, since, opts, progress, should_stop, parser)
     except FolderNotFound as exc:
         log.error("%s/%s: %s", account.name, report.folder, exc)
         store.record_error(account.name, report.folder, str(exc))
