@@ -164,7 +164,7 @@ def test_an_agency_names_its_client_later_and_the_process_stays_one():
 
 
 def test_names_and_titles_are_compared_as_people_write_them():
-    from inboxcoach.classify.applications import same_employer, same_role
+    from inboxcoach.classify.matching import same_employer, same_role
 
     assert same_employer("Corvel Health", "Corvelhealth") and same_employer("Corvel",
                                                                          "Corvel Health")
@@ -250,7 +250,7 @@ def test_titles_of_other_trades_and_languages_are_read():
 
 
 def test_what_the_review_found_stays_fixed():
-    from inboxcoach.classify.applications import same_employer, same_role
+    from inboxcoach.classify.matching import same_employer, same_role
     from inboxcoach.classify.role import JOB_REF
 
     # names in other scripts are compared by their own letters, never as "" == ""

@@ -12,14 +12,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
-from inboxcoach.classify.contact import ORG_LEAD, ORG_WORDS, named_person_local
+from inboxcoach.classify.contact import ORG_LEAD, named_person_local
+from inboxcoach.classify.matching import acronym_of, initials, normalised, same_employer, same_role
 from inboxcoach.classify.understand import RULES_VERSION, Me, job_facts
 from inboxcoach.records import Email, FactSource, JobFacts, Tagged
 from inboxcoach.settings import Settings
 from inboxcoach.store.database import Store
-from inboxcoach.text import FORWARD_PREFIX, REPLY_PREFIX, ascii_fold, squash_variants
+from inboxcoach.text import FORWARD_PREFIX, REPLY_PREFIX, squash_variants
 from inboxcoach.vocab import ApplicationStatus, Category
 
 S = ApplicationStatus
@@ -81,93 +81,6 @@ class Application:
             "timeline": [{"date": e.date.isoformat() if e.date else None, "status": e.status,
                           "subject": e.subject} for e in self.events],
         }
-
-
-@lru_cache(maxsize=8192)
-def _norm(text: str | None) -> str:
-    """Lower-case words without accents; a name in another script keeps its own letters."""
-    folded = re.sub(r"[^a-z0-9]+", " ", ascii_fold(text or "").lower()).strip()
-    return folded or re.sub(r"[\W_]+", " ", (text or "").casefold()).strip()
-
-
-@lru_cache(maxsize=65536)
-def same_employer(a: str, b: str) -> bool:
-    """Two spellings of one employer: "Corvel Health", "Corvelhealth", "Corvel"; "Gilmour
-    Research Institute", "Gilmour-Institute"; "Gräfenberg", "Graefenberg". The shorter's words,
-    in order, start like the longer's."""
-    if squash_variants(a) & squash_variants(b) or _initials_of(a, b) or _initials_of(b, a):
-        return True
-    x, y = _norm(a).split(), _norm(b).split()
-    if not x or not y:
-        return False
-    short, long_ = sorted((x, y), key=len)
-    if long_[-len(short):] == short and all(w in ORG_LEAD for w in long_[:-len(short)]):
-        return True  # "Kingsweston", "University of Kingsweston"
-    short, long_ = sorted((x, y), key=len)
-    joined = "".join(long_)
-    if len(short) == 1 and len(short[0]) >= 4 and joined.startswith(short[0]):
-        rest = joined[len(short[0]):]  # "Corvel" + "health"; not "Meta" + "switch"
-        if not rest or ORG_WORDS.fullmatch(rest) or any(
-                joined == short[0] + "".join(long_[i:]) for i in range(1, len(long_))):
-            return True
-    return short[0] == long_[0] and _in_order(short, long_)
-
-
-def _initials_of(acronym: str, name: str) -> bool:
-    """"IHSA" for "Irish Heritage Sites Authority"."""
-    return _acronym(acronym) is not None and _acronym(acronym) in _initials(name)
-
-
-def _acronym(name: str) -> str | None:
-    return name.strip().lower() if re.fullmatch(r"[A-Z]{2,6}", name.strip()) else None
-
-
-def _initials(name: str) -> set[str]:
-    """A name's initials, "of", "and", "the" and "&" skipped, with and without "NHS" ("KWFT",
-    Kirkstall & Wharfe NHS Foundation Trust); none for a one-word name."""
-    words = [w for w in _norm(name).split() if w not in ("of", "and", "the", "for", "de")]
-    if len(words) < 2:
-        return set()
-    return {"".join(w[0] for w in words), "".join(w[0] for w in words if w != "nhs")}
-
-
-def same_role(a: str, b: str) -> bool:
-    """One title written two ways: "Data Officer" in "Performance and Data Officer", "BI
-    Analyst" for "Business Intelligence Analyst", "Senior Data Analyst" for "Senior Data
-    Analyst, Product". The last word, the kind of job, must agree; two different qualifiers
-    ("Data Analyst, Growth" and "Data Analyst, Risk") are two roles."""
-    (a, qa), (b, qb) = _qualified(a), _qualified(b)
-    if qa and qb and _norm(qa) != _norm(qb):
-        return False
-    x, y = _expand(_norm(a).split(), b), _expand(_norm(b).split(), a)
-    if not x or not y or x[-1] != y[-1]:
-        return False
-    short, long_ = sorted((x, y), key=len)
-    return _in_order(short, long_)
-
-
-def _qualified(title: str) -> tuple[str, str]:
-    """"Data Analyst, Product" -> ("Data Analyst", "Product"); "(m/w/d)" is no qualifier."""
-    title = re.sub(r"\s*\((?:[mwfdx]/?)+\)", "", title, flags=re.I)
-    m = re.match(r"^(?P<t>.+?)\s*(?:,|\(|[\u2013\u2014-]\s)\s*(?P<q>[^)]+)\)?$", title)
-    return (m.group("t"), m.group("q")) if m else (title, "")
-
-
-def _in_order(short: list[str], long_: list[str]) -> bool:
-    it = iter(long_)
-    return all(word in it for word in short)
-
-
-def _expand(words: list[str], other: str) -> list[str]:
-    """An initialism spelled out as the other title does ("bi" -> "business intelligence")."""
-    theirs = _norm(other).split()
-    out: list[str] = []
-    for w in words:
-        n = len(w)
-        spans = [theirs[i:i + n] for i in range(len(theirs) - n + 1)] if 1 < n <= 4 else []
-        spelled = next((s for s in spans if "".join(t[0] for t in s) == w), None)
-        out += spelled or [w]
-    return out
 
 
 def _thread(mail: Email) -> set[str]:
@@ -332,8 +245,6 @@ class _Grouping:
                 self._join(app, *entry)
 
 
-
-
 def _find(apps: list[Application], f: JobFacts, ids: set[str], status: str = "applied"
           ) -> Application | None:
     """The application a message belongs to: its thread's; else the one with its requisition
@@ -362,7 +273,7 @@ def _keys(f: JobFacts, looking: bool = False) -> list[str]:
     keys = [f"d:{f.domain}"] if f.domain else []
     if not f.employer:
         return keys
-    words = _norm(f.employer).split()
+    words = normalised(f.employer).split()
     keys += [f"w:{w}" for w in {*words[:1], *words[-1:]} if w not in ORG_LEAD]
     for whole in squash_variants(f.employer):
         starts = [whole[:n] for n in range(4, len(whole))]
@@ -370,8 +281,8 @@ def _keys(f: JobFacts, looking: bool = False) -> list[str]:
         keys += [f"{'f' if looking else 'p'}:{p}" for p in starts]
         if looking:
             keys.append(f"p:{whole}")
-    acronym = _acronym(f.employer)
-    keys += [f"a:{a}" for a in _initials(f.employer) | ({acronym} if acronym else set())]
+    acronym = acronym_of(f.employer)
+    keys += [f"a:{a}" for a in initials(f.employer) | ({acronym} if acronym else set())]
     return keys
 
 
@@ -391,8 +302,8 @@ def _same_writer(apps: list[Application], f: JobFacts) -> Application | None:
 def _acted_for(apps: list[Application], mail: Email) -> Application:
     """The one whose employer the subject names ("Your Larkspur Games challenge"), else the
     latest."""
-    subject = _norm(mail.subject)
-    named = [a for a in apps if a.company and f" {_norm(a.company)} " in f" {subject} "]
+    subject = normalised(mail.subject)
+    named = [a for a in apps if a.company and f" {normalised(a.company)} " in f" {subject} "]
     return (named or apps)[-1]
 
 
@@ -440,8 +351,8 @@ def _best(named: Named) -> str:
     spelled: dict[str, str] = {}
     for (source, name), n in named.items():  # in the order first read
         if source == top:
-            counts[_norm(name)] = counts.get(_norm(name), 0) + n
-            spelled.setdefault(_norm(name), name)
+            counts[normalised(name)] = counts.get(normalised(name), 0) + n
+            spelled.setdefault(normalised(name), name)
     return spelled[max(counts, key=counts.__getitem__)]
 
 
