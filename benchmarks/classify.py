@@ -2,8 +2,8 @@
 
     python benchmarks/classify.py [--messages 5000]
 
-Messages are the team's corpus (models/corpus/train.jsonl), parsed first; only classification
-is timed. Results go to benchmarks/results/classify.json.
+Messages are the team's corpus (the seeds expanded as ``inboxcoach train`` does), parsed
+first; only classification is timed. Results go to benchmarks/results/classify.json.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from inboxcoach.classify.model import Classifier  # noqa: E402
 from inboxcoach.classify.model_files import MODEL_FILE, default_model_dir  # noqa: E402
-from inboxcoach.train.corpus import load_labelled  # noqa: E402
+from inboxcoach.train.corpus import expand, read_seeds  # noqa: E402
 from inboxcoach.train.evaluation import emails_from_records  # noqa: E402
 
 
@@ -39,7 +39,7 @@ def main() -> None:
         started = time.perf_counter()
         classifier = Classifier.load()
         loads.append(time.perf_counter() - started)
-    records = load_labelled(ROOT / "models" / "corpus" / "train.jsonl")
+    records = list(expand(read_seeds(ROOT / "models" / "corpus" / "seeds")))
     records = (records * (args.messages // len(records) + 1))[: args.messages]
     mails = [m for m in emails_from_records(records) if not isinstance(m, str)]
     classifier.predict(mails[:50])  # warm up

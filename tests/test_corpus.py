@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
 
 from inboxcoach.fetch.parse import parse_raw
 from inboxcoach.records import MessageRef, RawMessage
-from inboxcoach.train.corpus import COPIES, expand, read_seeds, record_to_raw
+from inboxcoach.train.corpus import COPIES, build_corpus, expand, read_seeds, record_to_raw
 
 SEEDS = Path(__file__).parent.parent / "models" / "corpus" / "seeds"
 REQUIRED = {"family", "category", "sender_kind", "has_human_contact", "contains_feedback",
@@ -91,3 +92,13 @@ def test_records_become_parseable_messages():
         mail = parse_raw(RawMessage("c", "c", MessageRef(r["id"]), record_to_raw(r)))
         assert mail.subject == " ".join(r["subject"].split())[:998]
         assert mail.from_.email == r["from_addr"]
+
+
+def test_the_seeds_rebuild_the_corpus_the_shipped_model_was_trained_on(tmp_path):
+    """train.jsonl is not committed: the seeds and the expansion must give back, byte for byte,
+    the corpus whose hash the manifest records (a seed edited without retraining fails here)."""
+    root = Path(__file__).parent.parent / "models"
+    manifest = json.loads((root / "manifest.json").read_text("utf-8"))
+    build_corpus(root / "corpus" / "seeds", tmp_path / "train.jsonl")
+    digest = hashlib.sha256((tmp_path / "train.jsonl").read_bytes()).hexdigest()
+    assert digest == manifest["corpus_sha256"]

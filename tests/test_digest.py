@@ -17,15 +17,8 @@ from inboxcoach.cli import main
 from inboxcoach.config import load_config
 from inboxcoach.digest.charts import funnel_chart, kinds_chart, weekly_chart
 from inboxcoach.digest.coaching import coaching_note
-from inboxcoach.digest.gather import (
-    Digest,
-    Weekly,
-    Window,
-    WindowKind,
-    digest_since,
-    is_new,
-    weekly,
-)
+from inboxcoach.digest.gather import digest_since, is_new, weekly
+from inboxcoach.digest.page import Digest, WeekFacts, Weekly, Window, WindowKind
 from inboxcoach.digest.render import render, write_digest
 from inboxcoach.records import TagRow
 from inboxcoach.store.database import Store
@@ -57,7 +50,8 @@ def _empty_digest(**facts: int) -> Digest:
                                "Offer", "Rejected", "Feedback drafts")},
         groups=(), quiet=(), unsure=(), drafts=(), no_contact=(), applications=(),
         weekly=weekly([], NOW), funnel=(("Applied", 0), ("Offer", 0)),
-        kinds={"All replies": {"personal": 0, "automated": 0}}, no_reply_days=21, facts=facts)
+        kinds={"All replies": {"personal": 0, "automated": 0}}, no_reply_days=21,
+        facts=WeekFacts(**facts))
 
 
 def test_display_text_removes_bidi_overrides_and_line_breaks():
@@ -173,7 +167,7 @@ def test_coaching_counts_in_one_sentence_share_one_period():
     """A week's rejections and a month's drafts are two sentences, each naming its period."""
     from dataclasses import replace
 
-    from inboxcoach.digest.gather import RECENT, DraftLine
+    from inboxcoach.digest.page import RECENT, DraftLine
 
     draft = DraftLine(NOW - timedelta(days=22), "Jane", "Re: x", "asks", "Drafts", False)
     digest = replace(_empty_digest(personal_rejections_this_week=1), drafts=(draft,))
@@ -255,7 +249,7 @@ def test_hostile_digest_links_nothing_and_loads_nothing_remote(hostile_digest: s
 
 def test_render_escapes_every_field_of_every_record():
     d = _empty_digest()
-    from inboxcoach.digest.gather import AppLine, DraftLine, Group, Item, QuietGroup, SkipLine
+    from inboxcoach.digest.page import AppLine, DraftLine, Group, Item, QuietGroup, SkipLine
 
     evil = "<b onmouseover=alert(1)>x</b>"
     item = Item(NOW, evil, evil, evil, evil, "rejection", 0.5, "personal", 0.5, True, evil, evil)
@@ -301,7 +295,7 @@ def test_the_headline_counts_agree_with_their_nouns(tmp_path: Path):
 def test_coaching_names_the_interviews_to_prepare_for_first():
     from dataclasses import replace
 
-    from inboxcoach.digest.gather import AppLine
+    from inboxcoach.digest.page import AppLine
 
     def app(company: str, status: str, days: int, role: str = "") -> AppLine:
         when = NOW - timedelta(days=days)

@@ -38,3 +38,17 @@ def test_every_command_and_option_is_documented():
                 if flag.startswith("--") and flag not in COMMON and flag not in row:
                     missing.append(f"{name} {flag}")
     assert not missing, f"options missing from the README's command table: {missing}"
+
+
+def test_every_command_has_help(capsys):
+    """``inboxcoach COMMAND --help`` works for every command and says what it does."""
+    from inboxcoach.cli import main
+
+    for name, parser in commands().items():
+        try:
+            main([name, "--help"])
+        except SystemExit as exc:
+            assert exc.code == 0, name
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: inboxcoach {name}"), name
+        assert " ".join(str(parser.description).split()) in " ".join(out.split()), name

@@ -3,7 +3,7 @@
 be reached for, none for the rest, and the right variant: a thank-you where the rejection gave
 its reasons, a request for pointers where it did not.
 
-The targets are the product's (DESIGN.md): drafts for at least 95% of the rejections with a
+The targets are the product's: drafts for at least 95% of the rejections with a
 human contact and none for anything else; the right variant for at least 95% of the drafts.
 The shipped model drafts for all 30 (the one before it missed a clear rejection below its
 unsure threshold), so recall is held here at the target, not at today's figure. The

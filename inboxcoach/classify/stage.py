@@ -27,7 +27,8 @@ class Classified:
     source: str
 
     def as_json(self) -> dict[str, Any]:
-        """The stable machine-readable shape of DESIGN.md's ``classify --json``."""
+        """The stable machine-readable shape of ``classify --json`` (its fields are listed in the
+        README's command table; scripts rely on them)."""
         p, mail = self.prediction, self.email
         facts = understand(mail)
         contact = facts.contact

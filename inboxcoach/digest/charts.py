@@ -11,7 +11,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from inboxcoach.digest.gather import Weekly
+from inboxcoach.digest.page import Weekly
 from inboxcoach.vocab import CATEGORY_LOOK, SENDER_LOOK, SenderKind
 
 # The digest's one table of labels and colours (vocab), so a chart and a tag never disagree.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from inboxcoach.digest.gather import RECENT, Digest
+from inboxcoach.digest.page import RECENT, Digest
 
 Rule = Callable[[Digest], str | None]
 
@@ -20,8 +20,8 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def feedback(d: Digest) -> str | None:
     f = d.facts
-    personal = f.get("personal_rejections_this_week", 0)
-    asked = f.get("feedback_asked_this_week", 0)
+    personal = f.personal_rejections_this_week
+    asked = f.feedback_asked_this_week
     waiting = len(d.drafts)
     if not personal and not waiting:
         return None
@@ -39,7 +39,7 @@ def feedback(d: Digest) -> str | None:
 
 def pace(d: Digest) -> str | None:
     f = d.facts
-    now, before = f.get("applications_this_week", 0), f.get("applications_weekly_before", 0)
+    now, before = f.applications_this_week, f.applications_weekly_before
     if not now and not before:
         return None
     text = (f"Applications confirmed this week: {now}; over the four weeks before, about "
@@ -51,7 +51,7 @@ def pace(d: Digest) -> str | None:
 
 
 def interviews(d: Digest) -> str | None:
-    n = d.facts.get("rejections_after_interview", 0)
+    n = d.facts.rejections_after_interview
     if not n:
         return None
     return (f"{_plural(n, 'process', 'processes')} ended in a rejection after interviews this "
@@ -78,20 +78,20 @@ def prepare(d: Digest) -> str | None:
 
 def next_steps(d: Digest) -> str | None:
     f = d.facts
-    if f.get("offers_this_week"):
+    if f.offers_this_week:
         return ("An offer arrived this week. Take the time you need, ask for it in writing, and "
                 "tell any process you are still in that you have an offer.")
-    if f.get("interviews_this_week") and prepare(d) is None:
-        return (f"{_plural(f['interviews_this_week'], 'interview message')} this week: answer "
+    if f.interviews_this_week and prepare(d) is None:
+        return (f"{_plural(f.interviews_this_week, 'interview message')} this week: answer "
                 "those first, and look up who you will meet.")
     return None
 
 
 def silence(d: Digest) -> str | None:
-    n = d.facts.get("silent", 0)
+    n = d.facts.silent
     if not n:
         return None
-    days = d.facts.get("no_reply_days", 21)
+    days = d.facts.no_reply_days
     return (f"{_plural(n, 'application')} had no reply for over {days} days. A short follow-up "
             "to a named person is fair; otherwise count them as closed and free the space in "
             "your head.")

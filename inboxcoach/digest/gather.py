@@ -8,23 +8,35 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
 from inboxcoach.classify.applications import Application, stored_applications
+from inboxcoach.digest.page import (
+    RECENT,
+    AppLine,
+    Digest,
+    DraftLine,
+    Group,
+    Item,
+    QuietGroup,
+    SkipLine,
+    WeekFacts,
+    Weekly,
+    Window,
+    WindowKind,
+)
 from inboxcoach.records import DraftRow, FactSource, SkipRow, Tagged, TagRow
 from inboxcoach.settings import Settings
 from inboxcoach.store.database import Store
 from inboxcoach.text import display_text
-from inboxcoach.vocab import Skip, SkipReason
+from inboxcoach.vocab import Category, Skip, SkipReason
 
-JOB = ("rejection", "acknowledgement", "interview", "assessment", "offer", "outreach")
-REPLIES = ("rejection", "acknowledgement", "interview", "assessment", "offer")  # to applications
-QUIET = {"job_alert": "Job alerts", "other": "Not about your search"}
+C = Category
+REPLIES = (C.REJECTION, C.ACKNOWLEDGEMENT, C.INTERVIEW, C.ASSESSMENT, C.OFFER)  # to applications
+JOB = (*REPLIES, C.OUTREACH)
+QUIET = {C.JOB_ALERT: "Job alerts", C.OTHER: "Not about your search"}
 FIRST_WINDOW = timedelta(days=1)
 LATE_SLACK = timedelta(days=14)  # mail fetched late (an account down for days) is still news
-RECENT = timedelta(days=31)  # drafts and no-contact rejections older than this drop off
 WEEKS = 12
 MAX_ITEMS = 50  # per group: a first digest over a big mailbox stays readable
 # What each group of new mail asks of the person, in the order the digest shows them.
@@ -49,127 +61,6 @@ VARIANT_WHY = {
 FUNNEL = (("Applied", None), ("Heard back", {"assessment", "interview", "offer", "rejected"}),
           ("Assessment or interview", {"assessment", "interview", "offer"}),
           ("Interview", {"interview", "offer"}), ("Offer", {"offer"}))
-
-
-@dataclass(frozen=True)
-class Item:
-    date: datetime | None
-    company: str | None
-    role: str | None
-    sender: str
-    subject: str
-    category: str
-    confidence: float
-    sender_kind: str
-    sender_confidence: float
-    unsure: bool
-    snippet: str
-    note: str | None = None  # e.g. "draft waiting in Drafts", "automated: no one to ask"
-
-
-@dataclass(frozen=True)
-class Group:
-    key: str
-    title: str
-    hint: str
-    items: tuple[Item, ...]  # the newest MAX_ITEMS
-    total: int = 0
-
-
-@dataclass(frozen=True)
-class QuietGroup:
-    title: str
-    count: int
-    subjects: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DraftLine:
-    created: datetime
-    to: str
-    subject: str
-    why: str
-    where: str
-    fresh: bool
-
-
-@dataclass(frozen=True)
-class SkipLine:
-    date: datetime | None
-    sender: str
-    subject: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class AppLine:
-    company: str
-    role: str
-    status: str
-    timeline: tuple[tuple[datetime | None, str], ...]
-    last_activity: datetime | None
-    no_reply: bool
-    days_silent: int | None
-
-
-@dataclass(frozen=True)
-class Weekly:
-    weeks: tuple[str, ...]  # ISO date of each Monday
-    series: dict[str, tuple[int, ...]]  # category -> count per week
-
-
-@dataclass(frozen=True)
-class Digest:
-    generated_at: datetime
-    window: Window
-    headline: dict[str, int]
-    totals: dict[str, int]
-    groups: tuple[Group, ...]
-    quiet: tuple[QuietGroup, ...]
-    unsure: tuple[Item, ...]
-    drafts: tuple[DraftLine, ...]
-    no_contact: tuple[SkipLine, ...]
-    applications: tuple[AppLine, ...]
-    weekly: Weekly
-    funnel: tuple[tuple[str, int], ...]
-    kinds: dict[str, dict[str, int]]
-    no_reply_days: int
-    drafts_enabled: bool = True
-    untagged: int = 0  # stored messages the model has not tagged (yet)
-    facts: dict[str, int] = field(default_factory=dict)  # for the coaching note
-
-    @property
-    def since(self) -> datetime:
-        return self.window.since
-
-    @property
-    def first(self) -> bool:
-        return self.window.kind is WindowKind.FIRST
-
-    @property
-    def silent(self) -> tuple[AppLine, ...]:
-        return tuple(a for a in self.applications if a.no_reply)
-
-    @property
-    def new_count(self) -> int:
-        """New job-search messages: what a mailed digest is worth sending for."""
-        return sum(g.total for g in self.groups)
-
-
-class WindowKind(StrEnum):
-    FIRST = "first"  # no digest before: the last 24 hours
-    MAILED = "mailed"  # since the last digest mailed
-    SINCE = "since"  # written to disk: see digest_since
-
-
-@dataclass(frozen=True)
-class Window:
-    """Where "new" starts (``since``), the rule that chose it, and when the last digest was
-    made (``last``): mail stored after that was in no digest yet."""
-
-    since: datetime
-    kind: WindowKind
-    last: datetime | None = None
 
 
 def digest_since(store: Store, now: datetime, mailed: bool) -> Window:
@@ -415,7 +306,7 @@ def kinds(who: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
 
 
 def _facts(rows: list[TagRow], apps: list[Application], replied: frozenset[str],
-           now: datetime, no_reply_days: int) -> dict[str, int]:
+           now: datetime, no_reply_days: int) -> WeekFacts:
     """The numbers the coaching note is written from."""
     week = now - timedelta(days=7)
     this_week = [r for r in rows if r.date and r.date > week]
@@ -423,17 +314,17 @@ def _facts(rows: list[TagRow], apps: list[Application], replied: frozenset[str],
     before = [d for d in acks if week - timedelta(weeks=4) < d <= week]
     personal_rejections = [r for r in this_week if r.category == "rejection"
                            and r.sender_kind == "personal"]
-    return {
-        "applications_this_week": sum(d > week for d in acks),
-        "applications_weekly_before": round(len(before) / 4),
-        "rejections_this_week": sum(r.category == "rejection" for r in this_week),
-        "personal_rejections_this_week": len(personal_rejections),
-        "feedback_asked_this_week": sum(r.key in replied for r in personal_rejections),
-        "rejections_after_interview": sum(
+    return WeekFacts(
+        applications_this_week=sum(d > week for d in acks),
+        applications_weekly_before=round(len(before) / 4),
+        rejections_this_week=sum(r.category == "rejection" for r in this_week),
+        personal_rejections_this_week=len(personal_rejections),
+        feedback_asked_this_week=sum(r.key in replied for r in personal_rejections),
+        rejections_after_interview=sum(
             1 for a in apps if a.status == "rejected" and a.last_activity
             and a.last_activity > week and any(e.status == "interview" for e in a.events)),
-        "interviews_this_week": sum(r.category == "interview" for r in this_week),
-        "offers_this_week": sum(r.category == "offer" for r in this_week),
-        "silent": sum(a.no_reply for a in apps),
-        "no_reply_days": no_reply_days,
-    }
+        interviews_this_week=sum(r.category == "interview" for r in this_week),
+        offers_this_week=sum(r.category == "offer" for r in this_week),
+        silent=sum(a.no_reply for a in apps),
+        no_reply_days=no_reply_days,
+    )

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from inboxcoach import __version__
 from inboxcoach.digest.charts import funnel_chart, kinds_chart, weekly_chart
 from inboxcoach.digest.coaching import coaching_note
-from inboxcoach.digest.gather import Digest
+from inboxcoach.digest.page import Digest
 from inboxcoach.paths import atomic_write
 from inboxcoach.vocab import CATEGORY_LOOK, category_label, status_label
 

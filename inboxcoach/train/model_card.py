@@ -5,6 +5,7 @@ given, on real mail, and where it fails.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from inboxcoach.classify.model import FEEDBACK, GATE
@@ -140,7 +141,8 @@ def _validation_section(ev: Any, source: str, looks: int | None = None) -> list[
     looked = ("" if looks is None else f" It is a test: {looks} candidate model"
               f"{'s have' if looks != 1 else ' has'} been scored on it since it became one, this "
               "one included, each chosen by cross-validation first; no setting was chosen by it.")
-    lines = [f"On real emails it never saw ({source}, {ev.n} messages, read in place, never "
+    name = Path(source).name  # the file's name only: where it sits is the user's business
+    lines = [f"On real emails it never saw ({name}, {ev.n} messages, read in place, never "
              f"trained on).{looked}", "",
              "| task | accuracy | macro-F1 | ECE | unsure | confident answers wrong | keyword "
              "baseline macro-F1 |", "|---|---|---|---|---|---|---|"]
