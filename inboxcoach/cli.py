@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from inboxcoach import __version__
+from inboxcoach.cli_correct import add_correct_args, cmd_correct
 from inboxcoach.cli_model import (
     add_classify_args,
     add_evaluate_args,
@@ -23,6 +23,7 @@ from inboxcoach.cli_model import (
 )
 from inboxcoach.config import Settings, load_config
 from inboxcoach.errors import Busy, ExitCode, InboxcoachError, InputError
+from inboxcoach.logs import setup_logging
 from inboxcoach.paths import default_config_path
 
 log = logging.getLogger("inboxcoach")
@@ -72,42 +73,6 @@ def build_parser() -> argparse.ArgumentParser:
             extra(p)
         p.set_defaults(func=func)
     return parser
-
-
-def setup_logging(verbose: int, quiet: bool, log_file: Path | None = None) -> None:
-    if quiet:
-        level = logging.ERROR
-    elif verbose:
-        level = logging.DEBUG if verbose >= 2 else logging.INFO
-    else:
-        level = logging.WARNING
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("inboxcoach: %(levelname)s: %(message)s"))
-    handler.setLevel(level)
-    handlers: list[logging.Handler] = [handler]
-    if log_file is not None:  # the record of unattended runs: INFO and up, whatever -q says
-        handlers.append(file_handler(log_file, min(level, logging.INFO)))
-    root = logging.getLogger()
-    root.handlers[:] = handlers
-    root.setLevel(min(h.level for h in handlers))
-    # imapclient's protocol log redacts LOGIN/AUTHENTICATE; it is shown only with -vv.
-    logging.getLogger("imapclient").setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
-
-
-def file_handler(path: Path, level: int) -> logging.Handler:
-    """An append-only log readable by the owner alone: it names folders and subjects."""
-    from inboxcoach.paths import private_dir
-
-    path = path.expanduser()
-    private_dir(path.parent)
-    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
-    os.fchmod(fd, 0o600)  # an older log made with looser permissions is tightened
-    os.close(fd)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: "
-                                           "%(message)s"))
-    handler.setLevel(level)
-    return handler
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -193,6 +158,7 @@ def cmd_drafts(args: argparse.Namespace) -> int:
     from inboxcoach.drafts.stage import make_drafts
     from inboxcoach.fetch.open import imap_opener
     from inboxcoach.lock import RunLock
+    from inboxcoach.records import message_ref
     from inboxcoach.store.database import Store
 
     settings = settings_from(args)
@@ -210,11 +176,14 @@ def cmd_drafts(args: argparse.Namespace) -> int:
                 print(report.summary())
         for row in store.draft_rows():
             where = row.imap_folder or "not in Drafts yet"
-            print(f"draft  {row.created_at:%Y-%m-%d}  to {row.to_addr}  {row.subject}  "
-                  f"[{row.variant}, {row.state}, {where}]  {row.eml_path or ''}")
+            late = "" if row.due else ", no longer due"
+            print(f"draft  {message_ref(row.message_key)}  {row.created_at:%Y-%m-%d}  to "
+                  f"{row.to_addr}  {row.subject}  "
+                  f"[{row.variant}, {row.state}, {where}{late}]  {row.eml_path or ''}")
         for s in store.skip_rows():
             day = f"{s.rejection_date:%Y-%m-%d}" if s.rejection_date else ""
-            print(f"skip   {day}  {s.from_addr}  {s.subject}  [{s.note}]")
+            print(f"skip   {message_ref(s.message_key)}  {day}  {s.from_addr}  {s.subject}  "
+                  f"[{s.note}]")
     return 0 if args.dry_run or args.list or not report.failed else int(ExitCode.PARTIAL)
 
 
@@ -241,7 +210,7 @@ def cmd_applications(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     table = pd.DataFrame(rows, columns=["company", "role", "status", "no_reply_yet", "messages",
-                                        "first_seen", "last_activity"])
+                                        "first_seen", "last_activity", "latest"])
     for column in ("first_seen", "last_activity"):
         table[column] = table[column].str[:10]
     if args.csv:
@@ -389,6 +358,8 @@ COMMANDS: list[tuple[str, Command, str, Callable[[argparse.ArgumentParser], None
      "reply for [applications] no_reply_days", add_applications_args),
     ("drafts", cmd_drafts, "write feedback-request drafts for rejections a person sent (never "
      "sends); list them and why other rejections got none", add_drafts_args),
+    ("correct", cmd_correct, "fix a message's tags (category, sender, contact, feedback): it "
+     "holds at once and survives new models", add_correct_args),
     ("train", cmd_train, "build the corpus from seeds and train the model (source checkout)",
      add_train_args),
 ]

@@ -6,13 +6,13 @@ later stages never depend on how an earlier one got its data (IMAP, Maildir, a p
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any, NamedTuple
-
-from inboxcoach.vocab import DraftState, Skip, SkipReason
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,7 @@ class Prediction:
     sender_confidence: float
     sender_unsure: bool
     feedback_probability: float | None = None  # does a rejection explain itself?
+    corrected: bool = False  # laid over by the user's correction (store: the tags view)
 
     @property
     def contains_feedback(self) -> bool | None:
@@ -222,6 +223,8 @@ class Rejection:
     unsure: bool  # the model was not sure of the category
     first_seen: datetime
     model_version: str
+    contact: Address | None = None  # the person the user named in a correction
+    no_contact: bool = False  # the user said no person can be reached
 
 
 @dataclass(frozen=True)
@@ -275,101 +278,34 @@ def _json_default(value: object) -> str:
 # -- what the store hands back: one record per kind of row ------------------------------------
 
 
-class Checkpoint(NamedTuple):
-    """Where a folder's sync stands: the UIDVALIDITY it was read under and the last UID
-    committed. A new UIDVALIDITY means the old UIDs name nothing."""
+def message_ref(key: str) -> str:
+    """A short, stable reference for a stored message ("m4f2a7q"), shown in the digest and the
+    CLI so the user can name it in ``inboxcoach correct``: the same key always gives the same
+    reference, on any machine. A longer prefix of the same letters also names it."""
+    digest = base64.b32encode(hashlib.sha256(key.encode("utf-8")).digest()).decode("ascii")
+    return "m" + digest.lower()[:MESSAGE_REF_LETTERS]
 
-    uidvalidity: int
-    last_uid: int
 
-
-@dataclass(frozen=True)
-class Failure:
-    """A message that could not be read, kept with its bytes for ``status --failures``."""
-
-    raw: RawMessage
-    reason: str
+MESSAGE_REF_LETTERS = 6
 
 
 @dataclass(frozen=True)
-class BatchResult:
-    stored: int  # new messages
-    duplicates: int  # already stored under another folder or run
-    failed: int
+class Correction:
+    """What the user says a message is. ``None`` leaves the model's answer (or an earlier
+    correction) as it is; ``no_contact`` says no person can be reached, whatever the mail says."""
+
+    category: str | None = None
+    sender_kind: str | None = None
+    contact: Address | None = None
+    no_contact: bool = False
+    feedback: bool | None = None
+
+    def over(self, earlier: Correction) -> Correction:
+        """This correction laid over an earlier one for the same message."""
+        no_contact = self.no_contact or (earlier.no_contact and self.contact is None)
+        return Correction(self.category or earlier.category,
+                          self.sender_kind or earlier.sender_kind,
+                          None if no_contact else self.contact or earlier.contact, no_contact,
+                          earlier.feedback if self.feedback is None else self.feedback)
 
 
-@dataclass(frozen=True)
-class FolderStatus:
-    account: str
-    folder: str
-    messages: int
-    failures: int
-    last_sync: str | None
-    last_error: str | None
-    last_error_at: str | None
-
-
-class FailureRow(NamedTuple):
-    account: str
-    folder: str
-    ref: str
-    reason: str
-    recorded_at: str
-
-
-class StoredDraft(NamedTuple):
-    """A recorded draft's bytes, for the stages that finish what a crashed run began."""
-
-    id: int
-    account: str
-    message_id: str
-    raw: bytes
-
-
-@dataclass(frozen=True)
-class DraftRow:
-    """A recorded draft as the digest and ``drafts --list`` show it."""
-
-    created_at: datetime
-    to_addr: str
-    subject: str
-    variant: str
-    state: DraftState
-    eml_path: str | None
-    imap_folder: str | None
-    error: str | None
-    rejection_date: datetime | None
-    message_key: str
-
-
-@dataclass(frozen=True)
-class SkipRow:
-    """A rejection that got no draft, and why (``note`` is the reason worded for people)."""
-
-    decided_at: datetime
-    subject: str
-    from_addr: str
-    skip: Skip
-    rejection_date: datetime | None
-    message_key: str
-
-    @property
-    def reason(self) -> SkipReason:
-        return self.skip.reason
-
-    @property
-    def note(self) -> str:
-        return str(self.skip)
-
-
-class DigestRow(NamedTuple):
-    id: int
-    path: str
-    new_messages: int
-    fingerprint: str | None
-
-
-class RunRow(NamedTuple):
-    started_at: str
-    finished_at: str | None
-    exit_code: int | None

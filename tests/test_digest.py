@@ -112,7 +112,7 @@ def test_defang_keeps_urls_readable_but_not_clickable():
 def test_every_field_from_mail_is_defanged_not_only_subjects():
     """A sender's display name, an employer or a draft's subject can carry a URL too."""
     from inboxcoach.digest.gather import _draft_lines, _no_contact
-    from inboxcoach.records import DraftRow, SkipRow
+    from inboxcoach.rows import DraftRow, SkipRow
     from inboxcoach.vocab import DraftState, Skip, SkipReason
 
     evil = '"Jane https://evil.example/" <jane@acme.example>'

@@ -70,7 +70,7 @@ def test_pending_says_what_would_run_and_changes_nothing(tmp_path):
     path = tmp_path / "s.sqlite3"
     conn = _older_state_file(path, "0008_job_facts")
     before = conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
-    assert pending(conn) == ["0009_skip_codes"]
+    assert pending(conn) == ["0009_skip_codes", "0010_corrections"]
     assert conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == before
     assert pending(sqlite3.connect(tmp_path / "new.sqlite3")) == [n for n, _ in MIGRATIONS]
 

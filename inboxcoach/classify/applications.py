@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from inboxcoach.classify.contact import ORG_LEAD, named_person_local
 from inboxcoach.classify.matching import acronym_of, initials, normalised, same_employer, same_role
 from inboxcoach.classify.understand import RULES_VERSION, Me, job_facts
-from inboxcoach.records import Email, FactSource, JobFacts, Tagged
+from inboxcoach.records import Email, FactSource, JobFacts, Tagged, message_ref
 from inboxcoach.settings import Settings
 from inboxcoach.store.database import Store
 from inboxcoach.text import FORWARD_PREFIX, REPLY_PREFIX, squash_variants
@@ -78,8 +78,10 @@ class Application:
             "no_reply_yet": self.no_reply, "messages": len(self.events),
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_activity": last.isoformat() if last else None,
+            "latest": message_ref(self.events[-1].message_key) if self.events else None,
             "timeline": [{"date": e.date.isoformat() if e.date else None, "status": e.status,
-                          "subject": e.subject} for e in self.events],
+                          "subject": e.subject, "ref": message_ref(e.message_key)}
+                         for e in self.events],
         }
 
 

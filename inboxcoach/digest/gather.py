@@ -25,7 +25,8 @@ from inboxcoach.digest.page import (
     Window,
     WindowKind,
 )
-from inboxcoach.records import DraftRow, FactSource, SkipRow, Tagged, TagRow
+from inboxcoach.records import FactSource, Tagged, TagRow, message_ref
+from inboxcoach.rows import DraftRow, SkipRow
 from inboxcoach.settings import Settings
 from inboxcoach.store.database import Store
 from inboxcoach.text import display_text
@@ -159,7 +160,7 @@ def _item(t: Tagged, note: str | None, app: Application | None = None) -> Item:
         category=t.category, confidence=t.labels.category_confidence,
         sender_kind=t.sender_kind, sender_confidence=t.labels.sender_confidence,
         unsure=t.labels.unsure, snippet=display_text(mail.new_text or mail.text, 220),
-        note=note,
+        note=note, ref=message_ref(mail.key), corrected=t.labels.corrected,
     )
 
 
@@ -210,10 +211,9 @@ def _draft_lines(drafts: list[DraftRow], since: datetime, now: datetime,
     for d in drafts:
         if d.message_key in replied or now - d.created_at > RECENT:
             continue
-        where = f"in {d.imap_folder}" if d.imap_folder else "saved as an .eml file"
         lines.append(DraftLine(d.created_at, display_text(d.to_addr, 120),
                                display_text(d.subject, 160),
-                               VARIANT_WHY.get(d.variant, d.variant), where,
+                               VARIANT_WHY.get(d.variant, d.variant), display_text(d.where, 200),
                                d.created_at > since))
     return tuple(sorted(lines, key=lambda line: line.created, reverse=True))
 

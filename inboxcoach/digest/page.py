@@ -28,6 +28,8 @@ class Item:
     unsure: bool
     snippet: str
     note: str | None = None  # e.g. "draft waiting in Drafts", "automated: no one to ask"
+    ref: str = ""  # what ``inboxcoach correct`` calls it
+    corrected: bool = False  # the tags are the user's
 
 
 @dataclass(frozen=True)

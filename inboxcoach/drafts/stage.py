@@ -26,7 +26,7 @@ from inboxcoach.errors import (
 )
 from inboxcoach.fetch.protocol import DraftsMailbox, find_role
 from inboxcoach.paths import atomic_write
-from inboxcoach.records import Email, FactSource, Rejection, feedback_call
+from inboxcoach.records import Address, Email, FactSource, Rejection, feedback_call
 from inboxcoach.settings import AccountConfig, ImapAccount, Settings
 from inboxcoach.store.database import Store
 from inboxcoach.text import ascii_slug
@@ -63,8 +63,17 @@ def writer_for(settings: Settings, account: AccountConfig) -> Writer:
     return Writer(d.your_name, address, d.signature, d.templates_dir)
 
 
-def skip_reason(mail: Email, replied: set[str], now: datetime, max_age_days: int) -> Skip | None:
-    if human_contact(mail) is None:
+def contact_for(pending: Rejection) -> Address | None:
+    """Who the draft goes to: the person the user named in a correction, no one when they said
+    so, otherwise the person the mail shows."""
+    if pending.no_contact:
+        return None
+    return pending.contact or human_contact(pending.email)
+
+
+def skip_reason(mail: Email, contact: Address | None, replied: set[str], now: datetime,
+                max_age_days: int) -> Skip | None:
+    if contact is None:
         return Skip(SkipReason.NO_CONTACT)
     if mail.date is not None and now - mail.date > timedelta(days=max_age_days):
         return Skip(SkipReason.TOO_OLD, str(max_age_days))
@@ -131,7 +140,7 @@ def plan_drafts(settings: Settings, store: Store, replied: set[str], now: dateti
 def _no_draft_reason(settings: Settings, store: Store, pending: Rejection, replied: set[str],
                      now: datetime) -> Skip | None:
     mail = pending.email
-    reason = skip_reason(mail, replied, now, settings.drafts.max_age_days)
+    reason = skip_reason(mail, contact_for(pending), replied, now, settings.drafts.max_age_days)
     if mail.from_ and mail.from_.email.lower() in settings.my_addresses:
         return Skip(SkipReason.YOURS)
     if pending.unsure and reason is None:
@@ -174,7 +183,7 @@ def _compose(settings: Settings, pending: Rejection, employer: str | None, job: 
     mail = pending.email
     account = next((a for a in settings.accounts if a.name == pending.account),
                    settings.accounts[0])
-    contact = human_contact(mail)
+    contact = contact_for(pending)
     if contact is None:  # skip_reason() keeps these out; never write a draft to no one
         raise DraftError("no human contact to write to")
     return compose(mail, contact, writer_for(settings, account), company=employer,

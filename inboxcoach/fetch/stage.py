@@ -20,7 +20,8 @@ from inboxcoach.fetch.open import Opener, mailbox_opener
 from inboxcoach.fetch.parse import BatchParser
 from inboxcoach.fetch.protocol import Mailbox
 from inboxcoach.progress import NoProgress
-from inboxcoach.records import Email, Failure, RawMessage
+from inboxcoach.records import Email, RawMessage
+from inboxcoach.rows import Failure
 from inboxcoach.settings import AccountConfig, FetchSettings, ImapAccount, Settings
 from inboxcoach.store.database import Store
 

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
-from inboxcoach.records import Address, DraftRow, Email, Rejection, SkipRow, StoredDraft
+from inboxcoach.records import Address, Email, Rejection
+from inboxcoach.rows import DraftRow, SkipRow, StoredDraft
 from inboxcoach.store.base import Connection, chunks, marks, now, when
 from inboxcoach.vocab import DraftState, Skip, SkipReason
 
@@ -40,12 +41,16 @@ class DraftQueries(Connection):
     def rejections(self) -> Iterator[Rejection]:
         """Rejections still to decide, oldest first and streamed (a first run may find
         thousands). Decided means a draft or a skip; a provisional skip (the model was unsure)
-        holds only while the label comes from the model that made it."""
+        holds only while the label comes from the model that made it. A correction counts: to a
+        rejection it is decided, away from one it is not."""
         ids = [r[0] for r in self.conn.execute("""
             SELECT id FROM messages WHERE id IN (
-                SELECT l.message_rowid FROM labels l
+                SELECT l.message_rowid FROM tags l
                 LEFT JOIN draft_skips s ON s.message_rowid = l.message_rowid
-                WHERE l.category = 'rejection'
+                WHERE l.category = 'rejection' AND l.message_rowid IN (
+                      SELECT message_rowid FROM labels WHERE category = 'rejection'
+                      UNION SELECT m.id FROM corrections c JOIN messages m USING (msg_key)
+                      WHERE c.category = 'rejection')
                   AND l.message_rowid NOT IN (SELECT message_rowid FROM drafts)
                   AND (s.message_rowid IS NULL OR s.model_version != l.model_version))
             ORDER BY date, id""")]  # the decided ones are found in indexes alone
@@ -54,8 +59,10 @@ class DraftQueries(Connection):
                 SELECT m.id, m.record, (SELECT account FROM locations l
                                         WHERE l.message_rowid = m.id
                                         ORDER BY l.seen_at LIMIT 1) AS account,
-                       l.feedback_probability, l.category_unsure, m.first_seen, l.model_version
-                FROM messages m JOIN labels l ON l.message_rowid = m.id
+                       l.feedback_probability, l.category_unsure, m.first_seen, l.model_version,
+                       c.contact_name, c.contact_email, coalesce(c.no_contact, 0) AS no_contact
+                FROM messages m JOIN tags l ON l.message_rowid = m.id
+                LEFT JOIN corrections c ON c.msg_key = m.msg_key
                 WHERE m.id IN ({marks(chunk)})""", chunk)}  # noqa: S608
             for rowid in chunk:
                 yield _rejection(rows[rowid])
@@ -119,11 +126,13 @@ class DraftQueries(Connection):
     def draft_rows(self) -> list[DraftRow]:
         return [DraftRow(datetime.fromisoformat(r["created_at"]), r["to_addr"], r["subject"],
                          r["variant"], DraftState(r["state"]), r["eml_path"], r["imap_folder"],
-                         r["error"], when(r["rejection_date"]), r["msg_key"])
+                         r["error"], when(r["rejection_date"]), r["msg_key"], bool(r["due"]))
                 for r in self.rows("""
             SELECT d.created_at, d.to_addr, d.subject, d.variant, d.state, d.eml_path,
-                   d.imap_folder, d.error, m.date AS rejection_date, m.msg_key
-            FROM drafts d JOIN messages m ON m.id = d.message_rowid ORDER BY d.id""")]
+                   d.imap_folder, d.error, m.date AS rejection_date, m.msg_key,
+                   coalesce(t.category = 'rejection', 1) AS due
+            FROM drafts d JOIN messages m ON m.id = d.message_rowid
+            LEFT JOIN tags t ON t.message_rowid = d.message_rowid ORDER BY d.id""")]
 
     def skip_rows(self) -> list[SkipRow]:
         """Recorded skips that still hold: an unsure skip holds only for its model."""
@@ -155,9 +164,12 @@ class DraftQueries(Connection):
 
 
 def _rejection(r: sqlite3.Row) -> Rejection:
+    contact = (Address(r["contact_name"] or "", r["contact_email"]) if r["contact_email"]
+               else None)
     return Rejection(r["id"], Email.from_json(r["record"]), r["account"] or "",
                      r["feedback_probability"], bool(r["category_unsure"]),
-                     datetime.fromisoformat(r["first_seen"]), r["model_version"])
+                     datetime.fromisoformat(r["first_seen"]), r["model_version"], contact,
+                     bool(r["no_contact"]))
 
 
 def _stored(r: sqlite3.Row) -> StoredDraft:

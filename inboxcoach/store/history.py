@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from inboxcoach.records import DigestRow, RunRow
+from inboxcoach.rows import DigestRow, RunRow
 from inboxcoach.store.base import Connection, now, stamp
 
 
@@ -42,7 +42,8 @@ class HistoryQueries(Connection):
             (SELECT max(classified_at) FROM labels), (SELECT count(*) FROM drafts),
             (SELECT max(coalesce(appended_at, created_at)) FROM drafts),
             (SELECT count(*) FROM drafts WHERE state != 'appended'),
-            (SELECT count(*) FROM draft_skips), (SELECT max(delivered_at) FROM digests)
+            (SELECT count(*) FROM draft_skips), (SELECT max(delivered_at) FROM digests),
+            (SELECT count(*) FROM corrections), (SELECT max(corrected_at) FROM corrections)
         """).fetchone()
         return "|".join(map(str, row))
 

@@ -16,14 +16,14 @@ from inboxcoach.records import Email, JobFacts, Prediction, Tagged, TagRow
 from inboxcoach.store.base import DATED_AFTER, Connection, marks, now, stamp, when
 
 PREDICTION = ("l.category, l.category_confidence, l.category_unsure, l.sender_kind, "
-              "l.sender_confidence, l.sender_unsure, l.feedback_probability")
+              "l.sender_confidence, l.sender_unsure, l.feedback_probability, l.corrected")
 
 
 def prediction(r: sqlite3.Row) -> Prediction:
     """A label row (the ``PREDICTION`` columns) as the model's answer."""
     return Prediction(r["category"], r["category_confidence"], bool(r["category_unsure"]),
                       r["sender_kind"], r["sender_confidence"], bool(r["sender_unsure"]),
-                      r["feedback_probability"])
+                      r["feedback_probability"], bool(r["corrected"]))
 
 
 class LabelQueries(Connection):
@@ -79,8 +79,9 @@ class LabelQueries(Connection):
                           [(*_fact_columns(f), key) for key, f in facts])
 
     def label_counts(self) -> dict[str, int]:
+        """Tagged messages per category, corrections included."""
         return {r["category"]: r["n"] for r in self.rows(
-            "SELECT category, count(*) AS n FROM labels GROUP BY category")}
+            "SELECT category, count(*) AS n FROM tags GROUP BY category")}
 
     def tagged(self, categories: Iterable[str] | None = None,
                seen_after: datetime | None = None,
@@ -89,7 +90,7 @@ class LabelQueries(Connection):
         only those stored after ``seen_after`` and dated after ``dated_after`` (or undated)
         if given."""
         sql = (f"SELECT m.record, {PREDICTION}, m.first_seen, l.facts "  # noqa: S608
-               "FROM messages m JOIN labels l ON l.message_rowid = m.id WHERE 1")
+               "FROM messages m JOIN tags l ON l.message_rowid = m.id WHERE 1")
         args: list[str] = []
         if categories is not None:
             cats = list(categories)
@@ -114,7 +115,7 @@ class LabelQueries(Connection):
         rows = self.rows(
             "SELECT m.msg_key, m.message_id, json_extract(m.record, '$.in_reply_to') AS irt, "  # noqa: S608
             "json_extract(m.record, '$.references') AS refs, m.from_addr, m.subject, m.date, "
-            f"{PREDICTION}, m.first_seen, l.facts FROM messages m JOIN labels l "
+            f"{PREDICTION}, m.first_seen, l.facts FROM messages m JOIN tags l "
             f"ON l.message_rowid = m.id WHERE {where} ORDER BY m.date, m.id", args)
         for r in rows:
             stub = Email.thread_stub(r["msg_key"], r["message_id"], r["irt"],
@@ -139,7 +140,7 @@ class LabelQueries(Connection):
         after ``dated_after`` (or undated), as TagRows whose ``key`` is the subject: enough to
         count them and name a few."""
         sql = ("SELECT m.date, m.first_seen, m.from_addr, m.subject FROM messages m "  # noqa: S608
-               "JOIN labels l ON l.message_rowid = m.id WHERE l.category = ? "
+               "JOIN tags l ON l.message_rowid = m.id WHERE l.category = ? "
                f"AND m.first_seen > ? {DATED_AFTER} ORDER BY m.date DESC")
         for r in self.rows(sql, (category, stamp(seen_after), dated_after.isoformat())):
             yield TagRow(when(r["date"]), datetime.fromisoformat(r["first_seen"]), category, "",
@@ -149,7 +150,7 @@ class LabelQueries(Connection):
         """Every tagged message's date, tags and sender, streamed in no particular order."""
         for r in self.rows(
                 "SELECT m.date, m.first_seen, l.category, l.sender_kind, m.from_addr, "
-                "m.msg_key FROM messages m JOIN labels l ON l.message_rowid = m.id"):
+                "m.msg_key FROM messages m JOIN tags l ON l.message_rowid = m.id"):
             yield TagRow(when(r["date"]), datetime.fromisoformat(r["first_seen"]),
                          r["category"], r["sender_kind"], r["from_addr"], r["msg_key"])
 

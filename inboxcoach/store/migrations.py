@@ -208,3 +208,39 @@ def m0009_skip_codes(db: sqlite3.Connection) -> None:
         skip = skip_from_text(text)
         db.execute("UPDATE draft_skips SET reason=?, detail=? WHERE message_rowid=?",
                    (skip.reason.value, skip.detail, rowid))
+
+
+@migration("0010_corrections")
+def m0010_corrections(db: sqlite3.Connection) -> None:
+    """The user's corrections, keyed by message (they outlive a re-tag by a new model), and the
+    ``tags`` view: each label with the correction laid over it, the model's answer beside it.
+    Everything that shows or acts on tags reads the view."""
+    db.execute("""
+        CREATE TABLE corrections (
+            msg_key TEXT PRIMARY KEY,
+            category TEXT,
+            sender_kind TEXT,
+            contact_name TEXT,
+            contact_email TEXT,
+            no_contact INTEGER NOT NULL DEFAULT 0,
+            feedback INTEGER,
+            corrected_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE VIEW tags AS
+        SELECT l.message_rowid, l.model_version, l.classified_at,
+               coalesce(c.category, l.category) AS category,
+               CASE WHEN c.category IS NULL THEN l.category_confidence ELSE 1.0 END
+                   AS category_confidence,
+               CASE WHEN c.category IS NULL THEN l.category_unsure ELSE 0 END AS category_unsure,
+               coalesce(c.sender_kind, l.sender_kind) AS sender_kind,
+               CASE WHEN c.sender_kind IS NULL THEN l.sender_confidence ELSE 1.0 END
+                   AS sender_confidence,
+               CASE WHEN c.sender_kind IS NULL THEN l.sender_unsure ELSE 0 END AS sender_unsure,
+               CASE WHEN c.feedback IS NULL THEN l.feedback_probability
+                    ELSE CAST(c.feedback AS REAL) END AS feedback_probability,
+               l.company, l.role, l.understood, l.facts,
+               l.category AS model_category, l.sender_kind AS model_sender_kind,
+               c.msg_key IS NOT NULL AS corrected
+        FROM labels l JOIN messages m ON m.id = l.message_rowid
+        LEFT JOIN corrections c ON c.msg_key = m.msg_key""")

@@ -15,16 +15,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC
 
-from inboxcoach.records import (
-    PARSER_VERSION,
-    BatchResult,
-    Checkpoint,
-    Email,
-    Failure,
-    FailureRow,
-    FolderStatus,
-    RawMessage,
-)
+from inboxcoach.records import PARSER_VERSION, Email, RawMessage
+from inboxcoach.rows import BatchResult, Checkpoint, Failure, FailureRow, FolderStatus
 from inboxcoach.store.base import Connection, chunks, marks, now
 
 
