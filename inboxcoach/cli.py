@@ -21,7 +21,7 @@ from inboxcoach.cli_model import (
     cmd_evaluate,
     cmd_train,
 )
-from inboxcoach.config import Settings, load_config
+from inboxcoach.config import Settings, load_settings
 from inboxcoach.errors import Busy, ExitCode, InboxcoachError, InputError
 from inboxcoach.logs import setup_logging
 from inboxcoach.paths import default_config_path
@@ -76,10 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    settings = load_config(args.config)
-    for warning in settings.warnings:
-        log.warning("%s", warning)
-    return settings
+    return load_settings(args.config)
 
 
 # -- commands ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from inboxcoach import corrections
-from inboxcoach.config import load_config
+from inboxcoach.config import load_settings
 from inboxcoach.errors import InputError
 from inboxcoach.lock import RunLock
 from inboxcoach.store.database import Store
@@ -44,7 +44,7 @@ def add_correct_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
-    settings = load_config(args.config)
+    settings = load_settings(args.config)
     with RunLock(settings.state_dir), Store.open(settings.db_path) as store:
         for line in _run(args, store):
             print(line)

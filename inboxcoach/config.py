@@ -6,6 +6,7 @@ reading it is usually looking at a cron mail, not at the code.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import tomllib
@@ -29,18 +30,15 @@ from inboxcoach.settings import (
 )
 from inboxcoach.vocab import SourceKind
 
+log = logging.getLogger("inboxcoach")
 KINDS = tuple(SourceKind)
 SECURITY_PORTS = {"tls": 993, "starttls": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587}
-SECRET_KEYS = {
-    "password": ("password", "literal"),
-    "password_command": ("password", "command"),
-    "password_env": ("password", "env"),
-    "password_file": ("password", "file"),
-    "oauth2_token_command": ("oauth2", "command"),
-    "oauth2_token_env": ("oauth2", "env"),
-    "oauth2_token_file": ("oauth2", "file"),
-}
+# The seven keys a secret can come from: the password itself, or a command, a variable or a file
+# giving a password or an OAuth2 access token.
+SECRET_KEYS = {"password": ("password", "literal")} | {
+    f"{'password' if kind == 'password' else 'oauth2_token'}_{source}": (kind, source)
+    for kind in ("password", "oauth2") for source in ("command", "env", "file")}
 
 
 class _Table:
@@ -112,6 +110,14 @@ _EXAMPLES = {
 
 def _example(name: str) -> str:
     return _EXAMPLES.get(name, f"see config.example.toml for {name}")
+
+
+def load_settings(path: Path) -> Settings:
+    """``load_config``, its warnings logged (a password in a file others can read)."""
+    settings = load_config(path)
+    for warning in settings.warnings:
+        log.warning("%s", warning)
+    return settings
 
 
 def load_config(path: Path) -> Settings:

@@ -73,13 +73,13 @@ def _address(text: str) -> Address:
 
 def apply(store: Store, refs: list[str], correction: Correction) -> list[str]:
     """Correct every message ``refs`` name (all are checked before any is changed)."""
-    keys = [store.resolve_ref(ref) for ref in refs]
+    keys = store.resolve_refs(refs)
     return [f"{ref}: {describe(store.correct(key, correction))}"
             for ref, key in zip(refs, keys, strict=True)]
 
 
 def undo(store: Store, refs: list[str]) -> list[str]:
-    keys = [store.resolve_ref(ref) for ref in refs]
+    keys = store.resolve_refs(refs)
     return [f"{ref}: " + ("back to the model's tags" if store.undo_correction(key)
                           else "had no correction") for ref, key in zip(refs, keys, strict=True)]
 
@@ -147,7 +147,7 @@ def import_file(store: Store, path: Path) -> tuple[int, int]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
     parsed = [_imported(line, f"{path}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
-    present = set(store.emails_by_key(key for key, _ in parsed))
+    present = store.stored_keys(key for key, _ in parsed)
     for key, correction in parsed:
         store.correct(key, correction)
     return len(parsed), sum(key in present for key, _ in parsed)

@@ -138,3 +138,27 @@ def test_unknown_references_and_bad_files_are_usage_errors(demo, tmp_path, capsy
     assert "bad.jsonl:1" in capsys.readouterr().err
     with _store(demo) as store:
         assert store.corrections() == []
+
+
+def test_the_digest_and_applications_show_each_messages_reference(demo, capsys):
+    """The reference the user types into ``correct`` is where they read the message."""
+    import re
+
+    html = (demo / "digest" / "digest.html").read_text("utf-8")
+    shown = re.findall(r'<code class="ref"[^>]*>(m[a-z2-7]{6})</code>', html)
+    assert main(["applications", "--config", str(demo / "config.toml"), "--json"]) == 0
+    timeline = {e["ref"] for a in json.loads(capsys.readouterr().out) for e in a["timeline"]}
+    with _store(demo) as store:
+        keys = store.resolve_refs(shown + sorted(timeline))  # each names one stored message
+        drafted = message_ref(store.draft_rows()[0].message_key)
+    assert shown and len(set(keys)) == len(set(shown) | timeline)
+    assert drafted in timeline
+
+
+def test_several_references_are_resolved_together_and_all_checked_first(demo):
+    a = _ref_of_skip(demo, "no-reply@hire.lever.co")
+    b = _ref_of_skip(demo, "careers@teamtailor-mail.com")
+    assert _correct(demo, a, "mzzzzzz", "--category", "other") == 2  # nothing changed
+    with _store(demo) as store:
+        assert store.corrections() == []
+        assert store.resolve_refs([b, a[:5]]) == [store.resolve_ref(b), store.resolve_ref(a)]

@@ -19,19 +19,29 @@ MIN_REF = 4  # letters after the "m": fewer would name too many messages
 
 
 class CorrectionQueries(Connection):
+    def resolve_refs(self, refs: list[str]) -> list[str]:
+        """The key of the one stored message each reference starts, in the order given: all
+        found in one pass over the keys, and all checked before anyone acts on them."""
+        wanted = [ref.strip().lower() for ref in refs]
+        for ref, w in zip(refs, wanted, strict=True):
+            if not w.startswith("m") or len(w) < 1 + MIN_REF:
+                raise InputError(f"{ref!r} is not a message reference: use one shown by the "
+                                 "digest or `inboxcoach applications` (like m4f2a7q)")
+        found: dict[str, list[str]] = {w: [] for w in wanted}
+        for (key,) in self.conn.execute("SELECT msg_key FROM messages"):
+            ref = message_ref(key)
+            for w in found:
+                if ref.startswith(w):
+                    found[w].append(key)
+        for ref, w in zip(refs, wanted, strict=True):
+            if not found[w]:
+                raise InputError(f"no stored message has the reference {ref}")
+            if len(found[w]) > 1:
+                raise InputError(f"{ref} names {len(found[w])} messages: give more of its letters")
+        return [found[w][0] for w in wanted]
+
     def resolve_ref(self, ref: str) -> str:
-        """The key of the one stored message whose reference starts with ``ref``."""
-        wanted = ref.strip().lower()
-        if not wanted.startswith("m") or len(wanted) < 1 + MIN_REF:
-            raise InputError(f"{ref!r} is not a message reference: use one shown by the digest "
-                             "or `inboxcoach applications` (like m4f2a7q)")
-        found = [k for (k,) in self.conn.execute("SELECT msg_key FROM messages")
-                 if message_ref(k).startswith(wanted)]
-        if not found:
-            raise InputError(f"no stored message has the reference {ref}")
-        if len(found) > 1:
-            raise InputError(f"{ref} names {len(found)} messages: give more of its letters")
-        return found[0]
+        return self.resolve_refs([ref])[0]
 
     def correct(self, key: str, correction: Correction) -> Correction:
         """Store ``correction`` over any earlier one for the message, and forget why it got no

@@ -133,6 +133,15 @@ class SyncQueries(Connection):
         for (record,) in self.conn.execute("SELECT record FROM messages ORDER BY date, id"):
             yield Email.from_json(record)
 
+    def stored_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` are stored, read from the key index alone."""
+        found: set[str] = set()
+        for chunk in chunks(keys):
+            found.update(k for (k,) in self.conn.execute(
+                f"SELECT msg_key FROM messages WHERE msg_key IN ({marks(chunk)})",  # noqa: S608
+                chunk))
+        return found
+
     def emails_by_key(self, keys: Iterable[str]) -> dict[str, Email]:
         out: dict[str, Email] = {}
         for chunk in chunks(keys):
